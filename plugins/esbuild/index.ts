@@ -1,0 +1,124 @@
+// sandbox(options): esbuild.Plugin: translates esbuild's hooks into the core's hook table, nothing more.
+
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Plugin, PluginBuild } from 'esbuild';
+import { createSandboxContext, type ImportKind, type Resolution, type SandboxContext } from '../../src/context.js';
+import { inferFormat, resolveOptions, type SandboxOptions } from '../../src/options.js';
+import { isSandboxError } from '../../src/errors.js';
+
+const NAMESPACE = 'sandbox-bundle';
+/** Marks our own calls to build.resolve, so our onResolve lets esbuild answer them. */
+const INNER = Symbol.for('sandbox-bundle.inner-resolve');
+
+const KINDS: Record<string, ImportKind> = {
+  'entry-point': 'entry',
+  'import-statement': 'import',
+  'require-call': 'require',
+  'dynamic-import': 'dynamic-import',
+  'require-resolve': 'require-resolve',
+};
+
+function entryPaths(build: PluginBuild, cwd: string): string[] {
+  const points = build.initialOptions.entryPoints ?? [];
+  const list = Array.isArray(points) ? points.map((p) => (typeof p === 'string' ? p : p.in)) : Object.values(points);
+  return list.map((p) => path.resolve(cwd, p));
+}
+
+/** esbuild reports plugin errors by message; ours already say what, where and how to fix. */
+function toEsbuildError(error: unknown) {
+  if (isSandboxError(error)) return { errors: [{ text: error.message, detail: error }] };
+  throw error;
+}
+
+export function sandbox(userOptions: SandboxOptions = {}): Plugin {
+  return {
+    name: 'sandbox-bundle',
+    setup(build) {
+      const initial = build.initialOptions;
+      const cwd = initial.absWorkingDir ?? process.cwd();
+      const entries = entryPaths(build, cwd);
+      const options = resolveOptions(userOptions, { entry: entries[0], cwd });
+      const outfile = initial.outfile ? path.resolve(cwd, initial.outfile) : undefined;
+      const format = options.format ?? (initial.format === 'esm' || initial.format === 'cjs' ? initial.format : outfile ? inferFormat(outfile) : 'cjs');
+      if (initial.platform !== 'node') throw new Error(`sandbox-bundle: esbuild option platform is ${JSON.stringify(initial.platform ?? 'browser')}; sandboxed bundles run on Node. Set platform: "node".`);
+      if (initial.bundle !== true) throw new Error('sandbox-bundle: esbuild option bundle is not true; the sandbox works on whole bundles. Set bundle: true.');
+      initial.format = format;
+      // Strict mode for every module in the bundle: closes sloppy `this`, callee/caller chains and
+      // lets ses lock down (SES_NO_SLOPPY). ESM output is strict already.
+      if (format === 'cjs') initial.banner = { ...initial.banner, js: `"use strict";${initial.banner?.js ? `\n${initial.banner.js}` : ''}` };
+
+      let context: SandboxContext | undefined;
+      let setupError: unknown;
+      try {
+        context = createSandboxContext(options, {
+          format,
+          outdir: outfile ? path.dirname(outfile) : path.resolve(cwd, initial.outdir ?? '.'),
+          entries,
+          sourceMap: Boolean(initial.sourcemap),
+        });
+      } catch (error) {
+        setupError = error;
+      }
+      // Policy and option errors stop the build before anything is written.
+      build.onStart(() => (setupError ? toEsbuildError(setupError) : undefined));
+      if (!context) return;
+      const ctx = context;
+
+      const answer = (resolution: Resolution) => {
+        switch (resolution.type) {
+          case 'generated':
+            return { path: resolution.id, namespace: NAMESPACE };
+          case 'file':
+            return { path: resolution.file };
+          case 'external':
+            return { path: resolution.specifier, external: true };
+          default:
+            return undefined;
+        }
+      };
+
+      build.onResolve({ filter: /.*/ }, async (args) => {
+        if (args.pluginData?.[INNER]) return undefined;
+        try {
+          const resolution = await ctx.resolveId({
+            specifier: args.path,
+            importer: args.importer || undefined,
+            importerIsGenerated: args.namespace === NAMESPACE,
+            kind: KINDS[args.kind] ?? 'import',
+            resolve: async (specifier, fromDir) => {
+              const result = await build.resolve(specifier, { resolveDir: fromDir, kind: args.kind, importer: args.importer, pluginData: { [INNER]: true } });
+              if (result.errors.length > 0) return { missing: true };
+              if (result.external) return { external: true };
+              return { file: result.path };
+            },
+          });
+          return answer(resolution);
+        } catch (error) {
+          return toEsbuildError(error);
+        }
+      });
+
+      build.onLoad({ filter: /.*/, namespace: NAMESPACE }, (args) => {
+        const contents = ctx.loadGenerated(args.path);
+        if (contents === undefined) return { errors: [{ text: `sandbox-bundle: unknown generated module "${args.path}". This is a bug in sandbox-bundle; please report it.` }] };
+        return { contents, loader: 'js', resolveDir: cwd };
+      });
+
+      build.onLoad({ filter: /\.[cm]?js$/ }, async (args) => {
+        if (args.namespace !== 'file') return undefined;
+        try {
+          const source = await fs.promises.readFile(args.path, 'utf8');
+          const result = ctx.transformFile(args.path, source);
+          if (!result) return undefined;
+          const map = result.map ? `\n//# sourceMappingURL=data:application/json;base64,${Buffer.from(JSON.stringify(result.map)).toString('base64')}` : '';
+          return { contents: result.code + map, loader: 'js', resolveDir: path.dirname(args.path) };
+        } catch (error) {
+          return toEsbuildError(error);
+        }
+      });
+    },
+  };
+}
+
+export default sandbox;

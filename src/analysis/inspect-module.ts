@@ -1,0 +1,201 @@
+// inspectModule: parse one dependency module once (acorn, strict module mode) and report the facts the wrapper pass needs.
+
+import { parse, type Options, type Program } from 'acorn';
+import { SandboxError } from '../errors.js';
+import { findReferences, READ, REQUIRE_CALLEE, SHORTHAND, WRITE } from './find-references.js';
+
+/** Offsets into the source string (`start` inclusive, `end` exclusive). */
+export interface Span {
+  start: number;
+  end: number;
+}
+
+/** One occurrence of a free identifier. */
+export interface FreeOccurrence extends Span {
+  /** Assigned: `x = 1`, `x += 1`, `x++`, `[x] = a`, `({x} = o)`, `for (x in o)`. */
+  write: boolean;
+  /** A shorthand property `{x}` (object literal or object pattern): a rewrite must emit `x: <expr>`. */
+  shorthand: boolean;
+  /** This `require` is the callee of one of {@link ModuleFacts.requireCalls}. */
+  literalRequireCallee: boolean;
+}
+
+export interface FreeName {
+  name: string;
+  /** Occurrences that read the value: plain reads plus compound writes (`x += 1`, `x++`, `x ??= y`). */
+  reads: number;
+  /** Occurrences that assign (`write: true`). A compound assignment counts in both `reads` and `writes`. */
+  writes: number;
+  /** In source order. */
+  occurrences: FreeOccurrence[];
+}
+
+/** `require('x')` / `require(\`x\`)`: one string-literal (or expression-less template) argument, callee a free `require`. Span covers the call. */
+export interface RequireCall extends Span {
+  specifier: string;
+}
+
+/** An `import(...)` expression; `specifier` is set when its source is a string literal or expression-less template. */
+export interface DynamicImport extends Span {
+  specifier?: string;
+}
+
+/**
+ * An import declaration or an export-from declaration (`export {a} from 'x'`, `export * from 'x'`).
+ * `names`: 'default', each imported name, '*' for a namespace import or export-star; [] for `import 'x'`.
+ */
+export interface StaticImport extends Span {
+  specifier: string;
+  names: string[];
+}
+
+export interface ModuleFacts {
+  /** 'esm' when the file has any import/export declaration or `import.meta`. */
+  format: 'esm' | 'cjs';
+  /** The directive prologue contains 'use strict'. */
+  hasUseStrict: boolean;
+  /**
+   * Offset right after the hashbang line and the directive prologue, where generated statements can
+   * go without breaking directives. The last directive may lack its `;` (`'use strict'\n(...)` would
+   * then call the string), and a hashbang may end the file without a newline: start inserted text
+   * with `\n;` (or a newline and a statement that cannot continue an expression, like `var`).
+   */
+  prologueInsertAt: number;
+  /** Free identifiers, in first-occurrence order. `arguments` at module top level is free. */
+  freeNames: Map<string, FreeName>;
+  requireCalls: RequireCall[];
+  dynamicImports: DynamicImport[];
+  /** Each `import.meta` MetaProperty. */
+  importMetas: Span[];
+  staticImports: StaticImport[];
+}
+
+// Module mode is strict mode: dependency code must run strict (DESIGN.md section 1), so code that
+// only parses sloppy is refused here rather than silently changing meaning at run time.
+// allowReturnOutsideFunction: CommonJS may `return` at top level (it runs inside a function).
+const MODULE_OPTIONS: Options = {
+  ecmaVersion: 'latest',
+  sourceType: 'module',
+  allowHashBang: true,
+  allowReturnOutsideFunction: true,
+};
+const SCRIPT_OPTIONS: Options = { ...MODULE_OPTIONS, sourceType: 'script' };
+
+interface AcornSyntaxError extends SyntaxError {
+  pos?: number;
+  loc?: { line: number; column: number };
+}
+
+/** Inspects one module's source. Throws SandboxError SB_UNSUPPORTED_SYNTAX when it is not valid strict-mode code. */
+export function inspectModule(source: string, file: string): ModuleFacts {
+  const program = parseStrict(source, file);
+  const scan = findReferences(program);
+
+  const freeNames = new Map<string, FreeName>();
+  for (const ref of scan.free) {
+    let entry = freeNames.get(ref.name);
+    if (entry === undefined) {
+      entry = { name: ref.name, reads: 0, writes: 0, occurrences: [] };
+      freeNames.set(ref.name, entry);
+    }
+    const write = (ref.flags & WRITE) !== 0;
+    if (ref.flags & READ) entry.reads++;
+    if (write) entry.writes++;
+    entry.occurrences.push({
+      start: ref.start,
+      end: ref.end,
+      write,
+      shorthand: (ref.flags & SHORTHAND) !== 0,
+      literalRequireCallee: (ref.flags & REQUIRE_CALLEE) !== 0,
+    });
+  }
+
+  let format: 'esm' | 'cjs' = scan.importMetas.length > 0 ? 'esm' : 'cjs';
+  if (format === 'cjs') {
+    for (const statement of program.body) {
+      const type = statement.type;
+      if (
+        type === 'ImportDeclaration' ||
+        type === 'ExportNamedDeclaration' ||
+        type === 'ExportDefaultDeclaration' ||
+        type === 'ExportAllDeclaration'
+      ) {
+        format = 'esm';
+        break;
+      }
+    }
+  }
+
+  // acorn marks directive-prologue statements with `directive` (the raw text between the quotes:
+  // an escaped 'use\x20strict' is a directive but not a Use Strict Directive, and stays unequal).
+  let hasUseStrict = false;
+  let prologueInsertAt = hashbangEnd(source);
+  for (const statement of program.body) {
+    if (statement.type !== 'ExpressionStatement' || statement.directive === undefined) break;
+    if (statement.directive === 'use strict') hasUseStrict = true;
+    prologueInsertAt = statement.end;
+  }
+
+  return {
+    format,
+    hasUseStrict,
+    prologueInsertAt,
+    freeNames,
+    requireCalls: scan.requireCalls,
+    dynamicImports: scan.dynamicImports,
+    importMetas: scan.importMetas,
+    staticImports: scan.staticImports,
+  };
+}
+
+/** Offset of the line after a `#!` line (the end of the source if there is no line break), or 0. */
+function hashbangEnd(source: string): number {
+  if (source.charCodeAt(0) !== 0x23 /* # */ || source.charCodeAt(1) !== 0x21 /* ! */) return 0;
+  const match = /\r\n|[\n\r\u2028\u2029]/.exec(source);
+  return match ? match.index + match[0].length : source.length;
+}
+
+function parseStrict(source: string, file: string): Program {
+  let moduleError: AcornSyntaxError;
+  try {
+    return parse(source, MODULE_OPTIONS);
+  } catch (error) {
+    moduleError = error as AcornSyntaxError;
+  }
+  // Only a sloppy parse tells "valid code we refuse" apart from "broken code".
+  let scriptError: AcornSyntaxError | undefined;
+  try {
+    parse(source, SCRIPT_OPTIONS);
+  } catch (error) {
+    scriptError = error as AcornSyntaxError;
+  }
+  if (scriptError === undefined) {
+    throw new SandboxError(
+      'SB_UNSUPPORTED_SYNTAX',
+      `sandbox-bundle: "${file}" is not valid strict-mode code (${describe(moduleError)}). ` +
+        'sandbox-bundle runs dependency code in strict mode; report it to the package, ' +
+        'or list the package in trustedPackages to load it unsandboxed before lockdown.',
+      { cause: moduleError },
+    );
+  }
+  // Both parses failed. The one that got further is the real syntax error: the other usually
+  // stopped at a mode difference (`import` in a script, `with` in a module).
+  const error = (scriptError.pos ?? 0) > (moduleError.pos ?? 0) ? scriptError : moduleError;
+  const where = error.loc ? `${file}:${error.loc.line}:${error.loc.column + 1}` : file;
+  throw new SandboxError(
+    'SB_UNSUPPORTED_SYNTAX',
+    `sandbox-bundle: syntax error in "${where}": ${stripPosition(error.message)}. ` +
+      'Fix the file, or check that it is JavaScript (not JSX, TypeScript or a non-JS asset).',
+    { cause: error },
+  );
+}
+
+/** acorn appends " (line:column)" to its messages; we print the position our own way. */
+function stripPosition(message: string): string {
+  return message.replace(/ \(\d+:\d+\)$/, '');
+}
+
+function describe(error: AcornSyntaxError): string {
+  const message = stripPosition(error.message);
+  return error.loc ? `${message} at line ${error.loc.line}:${error.loc.column + 1}` : message;
+}

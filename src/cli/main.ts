@@ -1,0 +1,70 @@
+// The sandbox-bundle command line: parses argv, prints for people, and is the only place that exits.
+
+import { Command, CommanderError } from 'commander';
+import { buildSandboxed, type BundlerName } from '../build.js';
+import { isSandboxError } from '../errors.js';
+import type { OutputFormat } from '../options.js';
+
+/** Exit codes: 0 success, 1 the build or policy failed, 2 the command line is wrong. */
+const EXIT_FAILED = 1;
+const EXIT_USAGE = 2;
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+const program = new Command()
+  .name('sandbox-bundle')
+  .description('Bundle a Node.js app so every dependency package runs with only the authority its policy grants.')
+  .exitOverride()
+  .configureOutput({ writeErr: (text) => process.stderr.write(text) });
+
+program
+  .command('build')
+  .description('bundle an app into one sandboxed file (plus source map)')
+  .argument('<entry>', "the app's entry file")
+  .requiredOption('-o, --outfile <file>', 'output bundle path (.cjs/.mjs, or .js with the format of the nearest package.json)')
+  .option('-p, --policy <file>', 'policy file (default: sandbox-policy.json next to the app package.json)')
+  .option('--policy-override <file>', 'override file merged on top (default: policy-override.json next to the policy)')
+  .option('-b, --bundler <name>', 'esbuild or rollup', 'esbuild')
+  .option('-f, --format <format>', 'cjs or esm (default: from the outfile)')
+  .option('--root <dir>', 'the app directory (default: nearest package.json above the entry)')
+  .option('--before-lockdown <specifier>', 'trusted polyfill loaded unsandboxed before lockdown (repeatable)', collect, [])
+  .option('--no-sourcemap', 'do not write a source map')
+  .action(async (entry: string, flags: Record<string, any>) => {
+    if (flags.bundler !== 'esbuild' && flags.bundler !== 'rollup') {
+      throw new CommanderError(EXIT_USAGE, 'sandbox-bundle.usage', `sandbox-bundle: --bundler must be "esbuild" or "rollup", got ${JSON.stringify(flags.bundler)}.`);
+    }
+    if (flags.format !== undefined && flags.format !== 'cjs' && flags.format !== 'esm') {
+      throw new CommanderError(EXIT_USAGE, 'sandbox-bundle.usage', `sandbox-bundle: --format must be "cjs" or "esm", got ${JSON.stringify(flags.format)}.`);
+    }
+    const result = await buildSandboxed({
+      entry,
+      outfile: flags.outfile,
+      policy: flags.policy,
+      policyOverride: flags.policyOverride,
+      bundler: flags.bundler as BundlerName,
+      format: flags.format as OutputFormat | undefined,
+      root: flags.root,
+      beforeLockdown: flags.beforeLockdown,
+      sourcemap: flags.sourcemap,
+    });
+    for (const warning of result.warnings) process.stderr.write(`sandbox-bundle: warning: ${warning}\n`);
+    process.stderr.write(`sandbox-bundle: wrote ${result.outfile} (${result.format})\n`);
+  });
+
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  if (error instanceof CommanderError) {
+    if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.exitCode === 0) process.exit(0);
+    if (error.code === 'sandbox-bundle.usage') process.stderr.write(`${error.message}\n`);
+    process.exit(EXIT_USAGE);
+  }
+  if (isSandboxError(error)) {
+    process.stderr.write(`${error.message}\n`);
+    process.exit(EXIT_FAILED);
+  }
+  process.stderr.write(`sandbox-bundle: unexpected failure; this is a bug in sandbox-bundle, please report it with this trace:\n${(error as Error)?.stack ?? String(error)}\n`);
+  process.exit(EXIT_FAILED);
+}

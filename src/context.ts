@@ -1,0 +1,237 @@
+// The bundler-neutral hook table: both plugins translate their hooks into these calls and nothing else.
+
+import fs from 'node:fs';
+import path from 'node:path';
+import { builtinModules } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import { SandboxError } from './errors.js';
+import { RESERVED_PREFIX, ROOT_PACKAGE, SCOPE_SPECIFIER } from './names.js';
+import type { OutputFormat, ResolvedOptions } from './options.js';
+import { assertPolicy, loadPolicyWithOverride, resolveRuntimePolicy, type PolicyFile, type RuntimePolicy } from './policy/index.js';
+import { inspectModule } from './analysis/inspect-module.js';
+import { createPackageGraph, type PackageGraph, type PackageIdentity } from './transform/package-graph.js';
+import { wrapModule } from './transform/wrap-module.js';
+import { generateGateModule, generateScopeModule, generateStartModule, RUNTIME_ID, START_ID, type Gate } from './transform/generated-modules.js';
+
+const BUILTINS = new Set(builtinModules);
+
+export type ImportKind = 'entry' | 'import' | 'require' | 'dynamic-import' | 'require-resolve';
+
+/** What a bundler's own resolver found for a specifier. */
+export type BundlerResolution = { file: string } | { external: true } | { missing: true };
+
+/** How the adapter should answer its bundler's resolve hook. */
+export type Resolution =
+  | { type: 'generated'; id: string }
+  | { type: 'file'; file: string }
+  | { type: 'external'; specifier: string }
+  | { type: 'default' };
+
+export interface ResolveRequest {
+  specifier: string;
+  /** Absolute path of the importing file, or a generated module's id. */
+  importer: string | undefined;
+  importerIsGenerated: boolean;
+  kind: ImportKind;
+  /** The bundler's own resolution, used for dependency importers. */
+  resolve(specifier: string, fromDir: string): Promise<BundlerResolution>;
+}
+
+export interface BuildTarget {
+  format: OutputFormat;
+  /** Absolute output directory: module paths in the bundle are stored relative to it. */
+  outdir: string;
+  /** Absolute paths of the user's entry files. */
+  entries: readonly string[];
+  sourceMap: boolean;
+}
+
+export interface SandboxContext {
+  readonly graph: PackageGraph;
+  readonly policy: RuntimePolicy;
+  resolveId(request: ResolveRequest): Promise<Resolution>;
+  /** Source of a generated module by id, or undefined when the id is not ours. */
+  loadGenerated(id: string): string | undefined;
+  /** The rewritten source of a JS file, or undefined to let the bundler load it unchanged. */
+  transformFile(file: string, source: string): { code: string; map?: object } | undefined;
+}
+
+/** The package root of sandbox-bundle itself: ses and the compiled runtime are found from here. */
+export const TOOL_ROOT = (() => {
+  for (let dir = path.dirname(fileURLToPath(import.meta.url)); ; dir = path.dirname(dir)) {
+    try {
+      if (JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8')).name === 'sandbox-bundle') return dir;
+    } catch {
+      // not here: keep walking up
+    }
+    if (path.dirname(dir) === dir) throw new Error('sandbox-bundle: cannot find its own package directory');
+  }
+})();
+
+let runtimeSource: string | undefined;
+function loadRuntimeSource(): string {
+  const file = path.join(TOOL_ROOT, 'dist', 'runtime.cjs');
+  try {
+    runtimeSource ??= fs.readFileSync(file, 'utf8');
+  } catch (cause) {
+    throw new SandboxError('SB_BUILD_FAILED', `sandbox-bundle: the compiled runtime "${file}" is missing. Run "npm run build" in the sandbox-bundle package.`, { cause });
+  }
+  return runtimeSource;
+}
+
+function isBuiltin(specifier: string): boolean {
+  if (specifier.startsWith('node:')) return true;
+  return BUILTINS.has(specifier);
+}
+
+function toPosix(p: string): string {
+  return p.split(path.sep).join('/');
+}
+
+/** The directory of the nearest package.json that has a name (skipping nameless `{"type": "module"}` ones). */
+function namedPackageDirOf(file: string): string {
+  for (let dir = path.dirname(fs.realpathSync(file)); ; dir = path.dirname(dir)) {
+    try {
+      if (JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8')).name) return dir;
+    } catch {
+      // no package.json here: keep walking up
+    }
+    if (path.dirname(dir) === dir) return path.dirname(file);
+  }
+}
+
+function loadPolicy(options: ResolvedOptions): PolicyFile {
+  if (typeof options.policy !== 'string') return assertPolicy(options.policy, 'policy option');
+  return loadPolicyWithOverride(options.policy, options.policyOverride);
+}
+
+/** Policy entries naming packages the app does not have are almost always typos: say so before building. */
+function assertKnownPackages(policy: PolicyFile, graph: PackageGraph, source: string): void {
+  const unknown = Object.keys(policy.resources).filter((name) => name !== ROOT_PACKAGE && !graph.packages.has(name));
+  if (unknown.length === 0) return;
+  const known = [...graph.packages.keys()].filter((n) => n !== ROOT_PACKAGE).sort();
+  const problems = unknown.map((name) => `resources[${JSON.stringify(name)}]: no package of that name in the dependency tree of "${graph.root.dir}"`);
+  throw new SandboxError(
+    'SB_PACKAGE_UNKNOWN',
+    `sandbox-bundle: policy ${JSON.stringify(source)} names ${unknown.length} unknown package${unknown.length > 1 ? 's' : ''}. Fix the names (canonical names are dependency paths like "a>b"; known: ${known.slice(0, 20).join(', ')}${known.length > 20 ? ', ...' : ''}), or remove stale entries:\n${problems.map((p) => `  - ${p}`).join('\n')}`,
+    { problems },
+  );
+}
+
+export function createSandboxContext(options: ResolvedOptions, target: BuildTarget): SandboxContext {
+  const policyFile = loadPolicy(options);
+  const graph = createPackageGraph(options.root);
+  assertKnownPackages(policyFile, graph, typeof options.policy === 'string' ? options.policy : 'policy option');
+  const policy = resolveRuntimePolicy(policyFile);
+  const entries = new Set(target.entries.map((e) => fs.realpathSync(e)));
+  /** ses and the beforeLockdown polyfills: loaded unwrapped, with full authority. */
+  const trustedDirs: string[] = [];
+  const gates = new Map<string, Gate>();
+  /** Static import names per importer file and specifier, for denied-import stand-ins. */
+  const importNames = new Map<string, Map<string, string[]>>();
+
+  const grantsOf = (pkg: string) => (Object.hasOwn(policy.resources, pkg) ? policy.resources[pkg]! : undefined);
+  const isTrusted = (file: string) => trustedDirs.some((dir) => file === dir || file.startsWith(dir + path.sep));
+
+  /** The package a real file belongs to; files outside every package count as the app's. */
+  const ownerOf = (file: string): PackageIdentity => graph.identify(file) ?? graph.root;
+
+  function gate(g: Gate): Resolution {
+    const target = g.type === 'builtin' ? `builtin:${g.name}` : g.type === 'package' ? toPosix(path.relative(graph.root.dir, g.file)) : g.type === 'native' ? `native:${g.relativePath}` : g.type === 'missing' ? `missing:${g.specifier}` : `denied:${g.kind}:${g.permission}:${g.style}:${g.names.join(',')}`;
+    const id = `gate:${g.from}->${target}`;
+    gates.set(id, g);
+    return { type: 'generated', id };
+  }
+
+  async function resolveFromDependency(request: ResolveRequest, importerFile: string, from: PackageIdentity): Promise<Resolution> {
+    const { specifier, kind } = request;
+    const grants = grantsOf(from.name);
+    const style = kind === 'import' ? 'esm' : 'cjs';
+    const names = () => importNames.get(importerFile)?.get(specifier) ?? [];
+    if (isBuiltin(specifier)) {
+      const name = specifier.replace(/^node:/, '');
+      const granted = grants && Object.keys(grants.builtin).some((p) => p.split('.')[0] === name);
+      return granted ? gate({ type: 'builtin', from: from.name, name }) : gate({ type: 'denied', from: from.name, kind: 'builtin', permission: name, style, names: names() });
+    }
+    const found = await request.resolve(specifier, path.dirname(importerFile));
+    if ('missing' in found) {
+      // An unresolvable import statement is a build error (the bundler reports it); a require may be an optional dependency.
+      return kind === 'import' ? { type: 'default' } : gate({ type: 'missing', from: from.name, specifier });
+    }
+    if ('external' in found) {
+      throw new SandboxError('SB_BUILD_FAILED', `sandbox-bundle: package "${from.name}" imports "${specifier}", which the build marks external (${importerFile}). External modules run outside the sandbox; remove "${specifier}" from the externals so it is bundled and checked.`);
+    }
+    const file = found.file;
+    if (file.endsWith('.node')) {
+      const relativePath = toPosix(path.relative(target.outdir, file));
+      return grants?.native ? gate({ type: 'native', from: from.name, relativePath }) : gate({ type: 'denied', from: from.name, kind: 'native', permission: relativePath, style, names: names() });
+    }
+    const owner = isTrusted(file) ? undefined : ownerOf(file);
+    if (owner === from) return { type: 'file', file };
+    const isPath = specifier.startsWith('.') || path.isAbsolute(specifier);
+    if (!owner || isPath) {
+      // A path that leaves the package's own directory reads another package's (or the app's) files.
+      return gate({ type: 'denied', from: from.name, kind: 'file', permission: toPosix(path.relative(graph.root.dir, file)), style, names: names() });
+    }
+    const grant = grants && Object.hasOwn(grants.packages, owner.name) ? grants.packages[owner.name] : undefined;
+    if (!grant) return gate({ type: 'denied', from: from.name, kind: 'package', permission: owner.name, style, names: names() });
+    return gate({ type: 'package', from: from.name, target: owner.name, file });
+  }
+
+  return {
+    graph,
+    policy,
+    async resolveId(request) {
+      const { specifier, importer } = request;
+      if (request.importerIsGenerated) {
+        if (specifier.startsWith(RESERVED_PREFIX)) return { type: 'generated', id: specifier.slice(RESERVED_PREFIX.length) };
+        if (isBuiltin(specifier)) return { type: 'external', specifier };
+        if (path.isAbsolute(specifier)) return { type: 'file', file: specifier };
+        // ses and the trusted polyfills: resolved from the tool (ses) or the app (polyfills).
+        const fromDir = specifier === 'ses' ? TOOL_ROOT : graph.root.dir;
+        const found = await request.resolve(specifier, fromDir);
+        if (!('file' in found)) throw new SandboxError('SB_BUILD_FAILED', `sandbox-bundle: cannot resolve "${specifier}" from "${fromDir}". ${specifier === 'ses' ? 'Reinstall sandbox-bundle' : 'Check the beforeLockdown option'}.`);
+        const dir = namedPackageDirOf(found.file);
+        if (!trustedDirs.includes(dir)) trustedDirs.push(dir);
+        return { type: 'file', file: found.file };
+      }
+      if (!importer || request.kind === 'entry') return { type: 'default' };
+      const importerFile = importer;
+      const from = isTrusted(importerFile) ? undefined : ownerOf(importerFile);
+      if (specifier.startsWith(RESERVED_PREFIX)) {
+        // Package code can write any specifier: the scope specifier always means the importer's own scope.
+        if (specifier === SCOPE_SPECIFIER && from && from !== graph.root) return { type: 'generated', id: `scope:${from.name}` };
+        if (specifier === `${RESERVED_PREFIX}${START_ID}` && entries.has(importerFile)) return { type: 'generated', id: START_ID };
+        throw new SandboxError('SB_RESERVED_SPECIFIER', `sandbox-bundle: "${importerFile}" imports "${specifier}"; the "${RESERVED_PREFIX}" prefix is reserved for modules sandbox-bundle generates. Remove the import; if it is a dependency's code, treat the package as hostile.`);
+      }
+      if (!from || from === graph.root) return { type: 'default' };
+      return resolveFromDependency(request, importerFile, from);
+    },
+
+    loadGenerated(id) {
+      if (id === RUNTIME_ID) return loadRuntimeSource();
+      if (id === START_ID) return generateStartModule(options, policy, target.format);
+      if (id.startsWith('scope:')) return generateScopeModule(id.slice('scope:'.length));
+      const g = gates.get(id);
+      return g ? generateGateModule(g) : undefined;
+    },
+
+    transformFile(file, source) {
+      if (isTrusted(file)) return undefined;
+      const owner = ownerOf(file);
+      if (owner === graph.root) {
+        if (!entries.has(file)) return undefined;
+        // The app's entry loads the start module first, so lockdown precedes every dependency.
+        const facts = inspectModule(source, file);
+        const load = facts.format === 'esm' ? `import "${RESERVED_PREFIX}${START_ID}";` : `require("${RESERVED_PREFIX}${START_ID}");`;
+        const hashbang = source.startsWith('#!') ? source.indexOf('\n') + 1 : 0;
+        return { code: `${source.slice(0, hashbang)}${load}${source.slice(hashbang)}` };
+      }
+      const facts = inspectModule(source, file);
+      const names = new Map<string, string[]>();
+      for (const imp of facts.staticImports) names.set(imp.specifier, [...(names.get(imp.specifier) ?? []), ...imp.names]);
+      importNames.set(file, names);
+      return wrapModule(source, facts, { relativePath: toPosix(path.relative(target.outdir, file)), sourceMap: target.sourceMap, file });
+    },
+  };
+}

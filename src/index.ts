@@ -1,0 +1,5 @@
+// The public API: re-exports only.
+export { buildSandboxed, type BuildRequest, type BuildResult, type BundlerName } from './build.js';
+export { resolveOptions, DEFAULT_LOCKDOWN, type SandboxOptions, type ResolvedOptions, type LockdownOptions, type OutputFormat } from './options.js';
+export { SandboxError, isSandboxError, type SandboxErrorCode } from './errors.js';
+export { loadPolicy, loadPolicyWithOverride, mergePolicies, assertPolicy, resolveRuntimePolicy, type PolicyFile, type PackagePolicy } from './policy/index.js';

@@ -1,0 +1,113 @@
+// Attenuated facades: a fresh object per package holding only the granted members of a host object or builtin.
+
+import type { AnyObject } from './host.js';
+import type { GrantNode } from './grant-tree.js';
+import { createReadOnlyView, needsView } from './exports-view.js';
+
+export interface FacadeContext {
+  /** Members never handed out through a grant of their parent; only a grant naming them opens them. */
+  hidden: ReadonlySet<string>;
+  /** Called when a package writes through a read-only view; throws a PermissionError. */
+  denyWrite(path: string): never;
+  /** Last chance to attenuate one function member (fs fd checks, worker eval). */
+  wrapFunction?(path: string, fn: (...args: any[]) => any): (...args: any[]) => any;
+}
+
+/** Every string-keyed member name along the prototype chain, Object.prototype excepted. */
+function memberNames(real: AnyObject): string[] {
+  const names = new Set<string>();
+  for (let obj = real; obj && obj !== Object.prototype && obj !== Function.prototype; obj = Object.getPrototypeOf(obj)) {
+    for (const name of Object.getOwnPropertyNames(obj)) if (name !== 'constructor') names.add(name);
+  }
+  return [...names].sort();
+}
+
+function findDescriptor(real: AnyObject, key: string): PropertyDescriptor | undefined {
+  for (let obj = real; obj; obj = Object.getPrototypeOf(obj)) {
+    const descriptor = Object.getOwnPropertyDescriptor(obj, key);
+    if (descriptor) return descriptor;
+  }
+  return undefined;
+}
+
+/** A constructor with its own prototype methods: wrapping it would break `new` and `instanceof`. */
+function isClassLike(fn: AnyObject): boolean {
+  const proto = fn.prototype;
+  return typeof proto === 'object' && proto !== null && Object.getOwnPropertyNames(proto).length > 1;
+}
+
+/**
+ * Builds the facade for `real` as the grant tree allows. `path` is the dotted name used in
+ * error messages and in `hidden` (e.g. "process.binding").
+ */
+export function createFacade(real: AnyObject, node: GrantNode, path: string, ctx: FacadeContext): AnyObject {
+  if (node.whole && node.write && node.children.size === 0) return real;
+  const facade: AnyObject = {};
+  const keys = new Set(node.children.keys());
+  if (node.whole) {
+    for (const key of memberNames(real)) {
+      // Underscore members are Node internals (_events, _linkedBinding, _getActiveHandles): never by default.
+      if (!ctx.hidden.has(`${path}.${key}`) && !key.startsWith('_')) keys.add(key);
+    }
+  }
+  for (const key of [...keys].sort()) {
+    const memberPath = `${path}.${key}`;
+    const child = node.children.get(key);
+    const descriptor = findDescriptor(real, key);
+    if (!descriptor) continue;
+    if (child && !child.whole) {
+      const value = real[key];
+      if ((typeof value === 'object' && value !== null) || typeof value === 'function') {
+        defineOwn(facade, key, createFacade(value, child, memberPath, ctx));
+      }
+      continue;
+    }
+    const write = child?.write ?? node.write;
+    defineMember(facade, real, key, descriptor, memberPath, write, ctx);
+  }
+  // Not frozen: the facade belongs to one package, which may patch its own copy (graceful-fs
+  // replaces fs.close); nobody else sees it.
+  return facade;
+}
+
+function defineOwn(target: AnyObject, key: string, value: unknown): void {
+  Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+}
+
+/** Host functions carry members too (process.hrtime.bigint): copy them onto the wrapper. */
+function copyFunctionMembers(from: AnyObject, to: AnyObject): void {
+  for (const key of Object.getOwnPropertyNames(from)) {
+    if (key === 'length' || key === 'name' || key === 'prototype' || key === 'arguments' || key === 'caller') continue;
+    const value = from[key];
+    defineOwn(to, key, typeof value === 'function' ? value.bind(from) : value);
+  }
+}
+
+function defineMember(facade: AnyObject, real: AnyObject, key: string, descriptor: PropertyDescriptor, path: string, write: boolean, ctx: FacadeContext): void {
+  const value = 'value' in descriptor ? descriptor.value : undefined;
+  if (typeof value === 'function' && !isClassLike(value)) {
+    const method = value as (...args: any[]) => any;
+    const attenuated = ctx.wrapFunction ? ctx.wrapFunction(path, method) : method;
+    // Host methods need the real receiver (process.on uses `this`), and must not hand it back.
+    const member = function (this: unknown, ...args: unknown[]) {
+      const result = Reflect.apply(attenuated, this === facade || this === undefined ? real : this, args);
+      return result === real ? facade : result;
+    };
+    Object.defineProperty(member, 'name', { value: method.name });
+    copyFunctionMembers(method, member);
+    defineOwn(facade, key, member);
+    return;
+  }
+  if (typeof value === 'function' || (typeof value === 'object' && value !== null)) {
+    const shared = write || !needsView(value) ? value : createReadOnlyView(value, (k) => ctx.denyWrite(`${path}.${String(k)}`));
+    defineOwn(facade, key, shared);
+    return;
+  }
+  // Primitives and accessors stay live (process.exitCode, process.title): read through to the real object.
+  Object.defineProperty(facade, key, {
+    get: () => real[key],
+    set: write ? (v: unknown) => { real[key] = v; } : () => ctx.denyWrite(path),
+    enumerable: true,
+    configurable: true,
+  });
+}

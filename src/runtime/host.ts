@@ -1,0 +1,28 @@
+// The powers the runtime receives from the bundle's start module: it imports nothing from the host itself.
+
+import type { RuntimePolicy } from '../policy/types.js';
+
+/** Only what the runtime uses of a Node builtin module or object; no Node types in this tsconfig. */
+export type AnyObject = Record<PropertyKey, any>;
+
+export interface HostPowers {
+  /** The real global object, before any package code has run. */
+  realGlobal: AnyObject;
+  /** Node's real `require`, used only to load builtins the policy grants. */
+  loadBuiltin(name: string): AnyObject;
+  /** Node's builtin module names (without `node:`). */
+  builtinModules: readonly string[];
+  /** Directory of the bundle file at run time: package paths are joined to it. */
+  bundleDir: string;
+  /** ses globals, installed by importing `ses` just before the runtime starts. */
+  lockdown(options: Record<string, string>): void;
+  Compartment: new (options: AnyObject) => { globalThis: AnyObject; evaluate(code: string): unknown };
+  harden<T>(value: T): T;
+}
+
+/** Data baked into the bundle at build time. */
+export interface SandboxConfig {
+  policy: RuntimePolicy;
+  /** Every lockdown option, explicit: ses otherwise reads LOCKDOWN_* from the environment at run time. */
+  lockdownOptions: Record<string, string>;
+}

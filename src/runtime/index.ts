@@ -1,0 +1,236 @@
+// The runtime shim inlined into every sandboxed bundle: lockdown, then one scope per package built from the policy.
+
+import type { RuntimePackagePolicy } from '../policy/types.js';
+import type { AnyObject, HostPowers, SandboxConfig } from './host.js';
+import { PermissionError, type PermissionKind } from './permission-error.js';
+import { createGrantTrees, type GrantNode } from './grant-tree.js';
+import { createFacade, type FacadeContext } from './facade.js';
+import { createReadOnlyView, needsView } from './exports-view.js';
+import { createPackageTimers, TIMER_NAMES } from './timers.js';
+import { HIDDEN_DOORS } from './hidden-doors.js';
+import { createFdGuard } from './fs-descriptors.js';
+import { installCrashReporter } from './crash-reporter.js';
+import { joinPath, toFileUrl } from './paths.js';
+
+export { PermissionError };
+
+/** What wrapped module code sees as `__sb`: its package's scope. */
+export interface PackageScope {
+  /** The package's own global object (a ses Compartment's): free identifiers read from here. */
+  globalThis: AnyObject;
+  /** The scoped `require` every non-literal use of `require` is rewritten to. */
+  require: ScopedRequire;
+  /** The scoped `import()` every computed dynamic import is rewritten to. */
+  import(specifier: unknown): Promise<unknown>;
+  /** Module paths are stored relative to the bundle, so a bundle keeps working when moved. */
+  filename(relativePath: string): string;
+  dirname(relativePath: string): string;
+  meta(relativePath: string): { url: string; filename: string; dirname: string };
+}
+
+export interface ScopedRequire {
+  (specifier: unknown): unknown;
+  resolve(specifier: unknown): string;
+}
+
+/** JS intrinsics a ses Compartment leaves out or disables (clock, randomness, floats, weak refs) that carry no host authority. */
+const DEFAULT_ENDOWMENTS = ['Date', 'Math', 'Intl', 'Float32Array', 'Float64Array', 'WeakRef', 'FinalizationRegistry'];
+
+const NO_GRANTS: RuntimePackagePolicy = Object.freeze({ globals: {}, builtin: {}, packages: {}, native: false });
+
+export interface Sandbox {
+  scope(packageName: string): PackageScope;
+  builtin(packageName: string, name: string): unknown;
+  /** The exports of `target` as package `from` may see them: read-only unless granted "write". */
+  packageExports(from: string, target: string, exports: unknown): unknown;
+  /** Makes a CommonJS gate module throw at every require (esbuild/rollup cache the module object, not the throw). */
+  denyOnRequire(module: AnyObject, packageName: string, kind: PermissionKind, permission: string): void;
+  /** A stand-in for a statically imported binding: loading is fine, the first use throws. */
+  deniedBinding(packageName: string, kind: PermissionKind, permission: string): unknown;
+  loadNative(packageName: string, relativePath: string): unknown;
+}
+
+let current: Sandbox | undefined;
+
+/** The sandbox the start module created; gate and scope modules call this. */
+export function getSandbox(): Sandbox {
+  if (!current) throw new Error('sandbox-bundle: the runtime was used before the bundle started it. This is a bug in sandbox-bundle; please report it.');
+  return current;
+}
+
+export function startSandbox(host: HostPowers, config: SandboxConfig): Sandbox {
+  if (current) return current;
+  host.lockdown(config.lockdownOptions);
+  if (config.lockdownOptions.overrideTaming !== 'min') installCrashReporter(host);
+  current = host.harden(createSandbox(host, config));
+  return current;
+}
+
+export function createSandbox(host: HostPowers, config: SandboxConfig): Sandbox {
+  const builtinNames = new Set(host.builtinModules);
+  const scopes = new Map<string, PackageScope>();
+  const builtinFacades = new Map<string, unknown>();
+  const hardenedPrototypes = new WeakSet<object>();
+  const grantsOf = (pkg: string) => config.policy.resources[pkg] ?? NO_GRANTS;
+
+  const deny = (pkg: string, kind: PermissionKind, permission: string, hint?: string): never => {
+    throw new PermissionError(pkg, kind, permission, hint);
+  };
+
+  function facadeContext(pkg: string, root: string): FacadeContext {
+    const guardFd = root === 'fs' ? createFdGuard((fd) => deny(pkg, 'builtin', `fs (file descriptor ${fd}, opened by someone else)`, 'A package may only use file descriptors it opened itself.')) : undefined;
+    return {
+      hidden: HIDDEN_DOORS,
+      denyWrite: (path) => deny(pkg, 'global', path, `Grant ${JSON.stringify(path.split('.').slice(0, 2).join('.'))}: "write" only if this package must change it for everyone.`),
+      wrapFunction: (path, fn) => {
+        if (guardFd) return guardFd(path.slice(path.indexOf('.') + 1), fn);
+        return fn;
+      },
+    };
+  }
+
+  function builtin(pkg: string, requested: string): unknown {
+    const name = requested.startsWith('node:') ? requested.slice(5) : requested;
+    const cacheKey = `${pkg}\0${name}`;
+    if (builtinFacades.has(cacheKey)) return builtinFacades.get(cacheKey);
+    const node = createGrantTrees(grantsOf(pkg).builtin).get(name);
+    if (!node) return deny(pkg, 'builtin', name);
+    const facade = createFacade(host.loadBuiltin(name), node, name, facadeContext(pkg, name));
+    builtinFacades.set(cacheKey, facade);
+    return facade;
+  }
+
+  /** Granted classes (Buffer, URL) are shared: their prototypes are frozen so no package changes them for others. */
+  function hardenPrototype(fn: AnyObject): void {
+    const proto = fn.prototype;
+    if (proto && typeof proto === 'object' && !hardenedPrototypes.has(proto)) {
+      hardenedPrototypes.add(proto);
+      Object.freeze(proto);
+    }
+  }
+
+  function createEndowments(pkg: string, globalGrants: Map<string, GrantNode>): { values: AnyObject; writable: Map<string, true> } {
+    const values: AnyObject = {};
+    const writable = new Map<string, true>();
+    for (const name of DEFAULT_ENDOWMENTS) if (name in host.realGlobal) values[name] = host.realGlobal[name];
+    let timers: ReturnType<typeof createPackageTimers> | undefined;
+    for (const [name, node] of globalGrants) {
+      if (TIMER_NAMES.has(name)) {
+        timers ??= createPackageTimers(host.realGlobal);
+        values[name] = timers[name];
+        continue;
+      }
+      const real = host.realGlobal[name];
+      if (real === undefined) continue;
+      if (node.whole && node.write && node.children.size === 0) {
+        writable.set(name, true);
+        continue;
+      }
+      if (typeof real === 'function' && node.children.size === 0) {
+        hardenPrototype(real);
+        values[name] = needsView(real) ? createReadOnlyView(real, (key) => deny(pkg, 'global', `${name}.${String(key)}`, `Grant ${JSON.stringify(name)}: "write" only if this package must change it for everyone.`)) : real;
+        continue;
+      }
+      values[name] = typeof real === 'object' || typeof real === 'function' ? createFacade(real, node, name, facadeContext(pkg, name)) : real;
+    }
+    return { values, writable };
+  }
+
+  function createScope(pkg: string): PackageScope {
+    const grants = grantsOf(pkg);
+    const { values, writable } = createEndowments(pkg, createGrantTrees(grants.globals));
+    const compartment = new host.Compartment({ __options__: true, globals: values, name: pkg });
+    const global = compartment.globalThis;
+    // Node's alias for the global object: the package's own.
+    Object.defineProperty(global, 'global', { value: global, writable: true, configurable: true });
+    for (const name of writable.keys()) {
+      // A "write" grant shares the real global: reads and writes go through to it.
+      Object.defineProperty(global, name, {
+        get: () => host.realGlobal[name],
+        set: (value) => { host.realGlobal[name] = value; },
+        configurable: false,
+      });
+    }
+
+    const scopedRequire = ((specifier: unknown) => {
+      if (typeof specifier !== 'string') throw new TypeError(`The "id" argument must be of type string. Received ${typeof specifier}`);
+      const name = specifier.startsWith('node:') ? specifier.slice(5) : specifier;
+      if (builtinNames.has(name.split('/')[0]!) && (builtinNames.has(name) || specifier.startsWith('node:'))) return builtin(pkg, name);
+      if (specifier.startsWith('sandbox-bundle:')) return deny(pkg, 'package', specifier);
+      const error = new Error(
+        `sandbox-bundle: package ${JSON.stringify(pkg)} asked for module ${JSON.stringify(specifier)} by a computed name at run time; only builtins load that way inside a sandboxed bundle. Require it with a string literal so the bundler includes it.`,
+      ) as Error & { code: string };
+      error.code = 'MODULE_NOT_FOUND';
+      throw error;
+    }) as ScopedRequire;
+    scopedRequire.resolve = (specifier: unknown) => {
+      const name = String(specifier);
+      if (builtinNames.has(name.replace(/^node:/, ''))) return name;
+      const error = new Error(`sandbox-bundle: cannot resolve ${JSON.stringify(name)} at run time inside package ${JSON.stringify(pkg)}.`) as Error & { code: string };
+      error.code = 'MODULE_NOT_FOUND';
+      throw error;
+    };
+
+    const filename = (relativePath: string) => joinPath(host.bundleDir, relativePath);
+    const dirname = (relativePath: string) => filename(relativePath).replace(/\/[^/]*$/, '') || '/';
+    return {
+      globalThis: global,
+      require: host.harden(scopedRequire),
+      import: (specifier) =>
+        Promise.resolve().then(() => {
+          const value = scopedRequire(specifier) as AnyObject;
+          return Object.freeze({ ...value, default: value });
+        }),
+      filename,
+      dirname,
+      meta: (relativePath) => {
+        const file = filename(relativePath);
+        return { url: toFileUrl(file), filename: file, dirname: dirname(relativePath) };
+      },
+    };
+  }
+
+  const exportViews = new WeakMap<object, Map<string, unknown>>();
+
+  return {
+    scope(pkg) {
+      let scope = scopes.get(pkg);
+      if (!scope) {
+        scope = createScope(pkg);
+        scopes.set(pkg, scope);
+      }
+      return scope;
+    },
+    builtin,
+    packageExports(from, target, exports) {
+      if (!needsView(exports) || grantsOf(from).packages[target] === 'write') return exports;
+      // One view per (exports, importing package): identity is stable inside a package.
+      let views = exportViews.get(exports);
+      if (!views) exportViews.set(exports, (views = new Map()));
+      let view = views.get(from);
+      if (!view) {
+        view = createReadOnlyView(exports, () => deny(from, 'exports', target));
+        views.set(from, view);
+      }
+      return view;
+    },
+    denyOnRequire(module, pkg, kind, permission) {
+      Object.defineProperty(module, 'exports', {
+        get: () => deny(pkg, kind, permission),
+        set: () => {},
+        configurable: true,
+      });
+    },
+    deniedBinding(pkg, kind, permission) {
+      const fail = (): never => deny(pkg, kind, permission);
+      return new Proxy(function denied() {}, {
+        get: fail, set: fail, has: fail, apply: fail, construct: fail, ownKeys: fail,
+        getPrototypeOf: fail, defineProperty: fail, deleteProperty: fail, getOwnPropertyDescriptor: fail,
+      });
+    },
+    loadNative(pkg, relativePath) {
+      if (!grantsOf(pkg).native) return deny(pkg, 'native', relativePath);
+      return host.loadBuiltin(joinPath(host.bundleDir, relativePath));
+    },
+  };
+}

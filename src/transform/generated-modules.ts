@@ -1,0 +1,79 @@
+// Source text of the modules the plugin generates: the start module, scopes and gates (all linked by the bundler).
+
+import type { ResolvedOptions, OutputFormat } from '../options.js';
+import type { RuntimePolicy } from '../policy/types.js';
+
+export const RUNTIME_ID = 'runtime';
+export const START_ID = 'start';
+
+/** A gate stands between an importer package and what it imports; decided at build time from the policy. */
+export type Gate =
+  | { type: 'builtin'; from: string; name: string }
+  | { type: 'package'; from: string; target: string; file: string }
+  | { type: 'native'; from: string; relativePath: string }
+  | { type: 'denied'; from: string; kind: 'builtin' | 'package' | 'native' | 'file'; permission: string; style: 'cjs' | 'esm'; names: readonly string[] }
+  | { type: 'missing'; from: string; specifier: string };
+
+const q = JSON.stringify;
+const RUNTIME = `require(${q(`sandbox-bundle:${RUNTIME_ID}`)}).getSandbox()`;
+
+export function generateScopeModule(packageName: string): string {
+  return `module.exports = ${RUNTIME}.scope(${q(packageName)});\n`;
+}
+
+export function generateGateModule(gate: Gate): string {
+  switch (gate.type) {
+    case 'builtin':
+      return `module.exports = ${RUNTIME}.builtin(${q(gate.from)}, ${q(gate.name)});\n`;
+    case 'package':
+      return `module.exports = ${RUNTIME}.packageExports(${q(gate.from)}, ${q(gate.target)}, require(${q(gate.file)}));\n`;
+    case 'native':
+      return `module.exports = ${RUNTIME}.loadNative(${q(gate.from)}, ${q(gate.relativePath)});\n`;
+    case 'missing':
+      // Thrown at every require, like Node's MODULE_NOT_FOUND, so optional-dependency checks work.
+      return `Object.defineProperty(module, "exports", { get() { const e = new Error(${q(`Cannot find module '${gate.specifier}' (package "${gate.from}"; it was not found at build time)`)}); e.code = "MODULE_NOT_FOUND"; throw e; } });\n`;
+    case 'denied':
+      if (gate.style === 'cjs') {
+        return `${RUNTIME}.denyOnRequire(module, ${q(gate.from)}, ${q(gate.kind)}, ${q(gate.permission)});\n`;
+      }
+      // A static import must not stop the app from loading: every imported name is a stand-in that throws on first use.
+      return [
+        `import runtime from ${q(`sandbox-bundle:${RUNTIME_ID}`)};`,
+        `const denied = runtime.getSandbox().deniedBinding(${q(gate.from)}, ${q(gate.kind)}, ${q(gate.permission)});`,
+        `export default denied;`,
+        ...[...new Set(gate.names)].filter((n) => n !== 'default' && n !== '*').sort().map((n) => `export { denied as ${q(n)} };`),
+        '',
+      ].join('\n');
+  }
+}
+
+/**
+ * The first module of every bundle: loads the trusted polyfills, then ses, then locks down and
+ * starts the runtime with the policy, before any dependency code runs. Host powers go in as
+ * arguments; the policy goes in as data.
+ */
+export function generateStartModule(options: ResolvedOptions, policy: RuntimePolicy, format: OutputFormat): string {
+  const config = q({ policy, lockdownOptions: options.lockdown });
+  const polyfills = options.beforeLockdown.map((specifier) => (format === 'esm' ? `import ${q(specifier)};` : `require(${q(specifier)});`));
+  if (format === 'esm') {
+    return [
+      ...polyfills,
+      `import "ses";`,
+      `import { createRequire, builtinModules } from "node:module";`,
+      `import { fileURLToPath } from "node:url";`,
+      `import runtime from ${q(`sandbox-bundle:${RUNTIME_ID}`)};`,
+      `const hostRequire = createRequire(import.meta.url);`,
+      `runtime.startSandbox({ realGlobal: globalThis, loadBuiltin: (name) => hostRequire(name), builtinModules, bundleDir: fileURLToPath(new URL(".", import.meta.url)), lockdown, Compartment, harden: (value) => harden(value) }, ${config});`,
+      '',
+    ].join('\n');
+  }
+  return [
+    `"use strict";`,
+    ...polyfills,
+    `require("ses");`,
+    `const { builtinModules } = require("node:module");`,
+    `const hostRequire = require;`,
+    `require(${q(`sandbox-bundle:${RUNTIME_ID}`)}).startSandbox({ realGlobal: globalThis, loadBuiltin: (name) => hostRequire(name), builtinModules, bundleDir: __dirname, lockdown, Compartment, harden: (value) => harden(value) }, ${config});`,
+    '',
+  ].join('\n');
+}

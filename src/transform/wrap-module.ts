@@ -1,0 +1,89 @@
+// Rewrites one dependency module so every free identifier comes from its package's scope (DESIGN sections 1 and 5).
+
+import MagicString from 'magic-string';
+import type { ModuleFacts } from '../analysis/inspect-module.js';
+import { SCOPE_SPECIFIER } from '../names.js';
+
+export interface WrapOptions {
+  /** The module's path relative to the output directory (POSIX): `__filename`/`import.meta.url` are rebuilt from it at run time. */
+  relativePath: string;
+  /** Produce a source map (line-level: the prologue never adds a line). */
+  sourceMap: boolean;
+  file: string;
+}
+
+export interface WrappedModule {
+  code: string;
+  map?: ReturnType<MagicString['generateMap']>;
+}
+
+/** Names no module may bind or replace; they need no scope binding. */
+const LANGUAGE_CONSTANTS = new Set(['undefined', 'NaN', 'Infinity', 'arguments']);
+
+/** A binding name that does not occur in the source, so it cannot collide with the module's own names. */
+function freshName(source: string, base: string): string {
+  let name = base;
+  for (let i = 1; source.includes(name); i++) name = `${base}${i}`;
+  return name;
+}
+
+/**
+ * The module keeps its code; we add one prologue line segment (no new lines, so positions
+ * stay on their lines) binding free names to the package scope, and rewrite the few forms a
+ * binding cannot cover:
+ * - `require` used other than as `require('literal')` -> the scoped require (literal calls stay
+ *   free because the bundler must link them; their resolution is checked per importer);
+ * - `import(expr)` with a computed specifier -> the scoped importer;
+ * - `eval` -> the package global's eval (strict code may not bind `eval`; a direct eval would
+ *   see the bundle's top-level scope);
+ * - names the module assigns -> properties of the package global, so writes land there;
+ * - `import.meta` -> a per-module object with the module's original url.
+ */
+export function wrapModule(source: string, facts: ModuleFacts, options: WrapOptions): WrappedModule {
+  const out = new MagicString(source);
+  const scope = freshName(source, '__sb');
+  const global = freshName(source, '__sbG');
+  const meta = freshName(source, '__sbMeta');
+  const isEsm = facts.format === 'esm';
+  const bindings: string[] = [`${global} = ${scope}.globalThis`];
+  const relativePath = JSON.stringify(options.relativePath);
+
+  const replace = (start: number, end: number, name: string, expression: string, shorthand: boolean) => {
+    out.overwrite(start, end, shorthand ? `${name}: ${expression}` : expression);
+  };
+
+  for (const free of facts.freeNames.values()) {
+    const { name } = free;
+    if (LANGUAGE_CONSTANTS.has(name)) continue;
+    if (name === 'require') {
+      for (const at of free.occurrences) if (!at.literalRequireCallee) replace(at.start, at.end, name, `${scope}.require`, at.shorthand);
+      continue;
+    }
+    if (!isEsm && (name === 'module' || name === 'exports')) continue; // the bundler's own plain module object
+    if (name === 'eval' || free.writes > 0) {
+      for (const at of free.occurrences) replace(at.start, at.end, name, `${global}.${name}`, at.shorthand);
+      continue;
+    }
+    if (name === '__filename' || name === '__dirname') {
+      bindings.push(isEsm ? `${name} = void 0` : `${name} = ${scope}.${name === '__filename' ? 'filename' : 'dirname'}(${relativePath})`);
+      continue;
+    }
+    // ESM has no module/exports under Node; left free they would reach the bundle's real `module`.
+    bindings.push(isEsm && (name === 'module' || name === 'exports') ? `${name} = void 0` : `${name} = ${global}.${name}`);
+  }
+
+  for (const call of facts.dynamicImports) {
+    if (call.specifier === undefined) out.overwrite(call.start, call.start + 'import'.length, `${scope}.import`);
+  }
+  if (facts.importMetas.length > 0) {
+    bindings.push(`${meta} = ${scope}.meta(${relativePath})`);
+    for (const at of facts.importMetas) out.overwrite(at.start, at.end, meta);
+  }
+
+  const load = isEsm ? `import ${scope} from ${JSON.stringify(SCOPE_SPECIFIER)};` : `var ${scope} = require(${JSON.stringify(SCOPE_SPECIFIER)});`;
+  out.appendLeft(facts.prologueInsertAt, `;${load}var ${bindings.join(', ')};`);
+  return {
+    code: out.toString(),
+    map: options.sourceMap ? out.generateMap({ source: options.file, includeContent: true, hires: false }) : undefined,
+  };
+}
