@@ -11,7 +11,8 @@ import { assertPolicy, loadPolicyWithOverride, resolveRuntimePolicy, type Policy
 import { inspectModule } from './analysis/inspect-module.js';
 import { createPackageGraph, type PackageGraph, type PackageIdentity } from './transform/package-graph.js';
 import { wrapModule } from './transform/wrap-module.js';
-import { generateGateModule, generateScopeModule, generateStartModule, RUNTIME_ID, START_ID, type Gate } from './transform/generated-modules.js';
+import { createRequire } from 'node:module';
+import { generateGateModule, generateScopeModule, generateStartModule, RUNTIME_ID, SES_SPECIFIER, START_ID, type Gate } from './transform/generated-modules.js';
 
 const BUILTINS = new Set(builtinModules);
 
@@ -124,14 +125,20 @@ export function createSandboxContext(options: ResolvedOptions, target: BuildTarg
   assertKnownPackages(policyFile, graph, typeof options.policy === 'string' ? options.policy : 'policy option');
   const policy = resolveRuntimePolicy(policyFile);
   const entries = new Set(target.entries.map((e) => fs.realpathSync(e)));
-  /** ses and the beforeLockdown polyfills: loaded unwrapped, with full authority. */
+  // ses's CommonJS build is one self-contained file: it alone is trusted on ses's behalf.
+  const sesFile = fs.realpathSync(createRequire(path.join(TOOL_ROOT, 'package.json')).resolve('ses'));
+  /** The beforeLockdown polyfills and what they load: unwrapped, with full authority. */
   const trustedDirs: string[] = [];
   const gates = new Map<string, Gate>();
   /** Static import names per importer file and specifier, for denied-import stand-ins. */
   const importNames = new Map<string, Map<string, string[]>>();
 
   const grantsOf = (pkg: string) => (Object.hasOwn(policy.resources, pkg) ? policy.resources[pkg]! : undefined);
-  const isTrusted = (file: string) => trustedDirs.some((dir) => file === dir || file.startsWith(dir + path.sep));
+  const isTrusted = (file: string) => file === sesFile || trustedDirs.some((dir) => file.startsWith(dir + path.sep));
+  const trustPackageOf = (file: string) => {
+    const dir = namedPackageDirOf(file);
+    if (!trustedDirs.includes(dir)) trustedDirs.push(dir);
+  };
 
   /** The package a real file belongs to; files outside every package count as the app's. */
   const ownerOf = (file: string): PackageIdentity => graph.identify(file) ?? graph.root;
@@ -184,27 +191,36 @@ export function createSandboxContext(options: ResolvedOptions, target: BuildTarg
     async resolveId(request) {
       const { specifier, importer } = request;
       if (request.importerIsGenerated) {
+        if (specifier === SES_SPECIFIER) return { type: 'file', file: sesFile };
         if (specifier.startsWith(RESERVED_PREFIX)) return { type: 'generated', id: specifier.slice(RESERVED_PREFIX.length) };
         if (isBuiltin(specifier)) return { type: 'external', specifier };
         if (path.isAbsolute(specifier)) return { type: 'file', file: specifier };
-        // ses and the trusted polyfills: resolved from the tool (ses) or the app (polyfills).
-        const fromDir = specifier === 'ses' ? TOOL_ROOT : graph.root.dir;
-        const found = await request.resolve(specifier, fromDir);
-        if (!('file' in found)) throw new SandboxError('SB_BUILD_FAILED', `sandbox-bundle: cannot resolve "${specifier}" from "${fromDir}". ${specifier === 'ses' ? 'Reinstall sandbox-bundle' : 'Check the beforeLockdown option'}.`);
-        const dir = namedPackageDirOf(found.file);
-        if (!trustedDirs.includes(dir)) trustedDirs.push(dir);
+        // The start module's other imports are the beforeLockdown polyfills, resolved from the app.
+        const found = await request.resolve(specifier, graph.root.dir);
+        if (!('file' in found)) throw new SandboxError('SB_OPTIONS_INVALID', `sandbox-bundle: cannot resolve beforeLockdown module "${specifier}" from "${graph.root.dir}". Install it, or fix the name in the beforeLockdown option.`);
+        trustPackageOf(found.file);
         return { type: 'file', file: found.file };
       }
       if (!importer || request.kind === 'entry') return { type: 'default' };
       const importerFile = importer;
-      const from = isTrusted(importerFile) ? undefined : ownerOf(importerFile);
+      if (isTrusted(importerFile)) {
+        // What a trusted polyfill loads runs before lockdown too, so it is trusted with it.
+        if (isBuiltin(specifier)) return { type: 'default' };
+        const found = await request.resolve(specifier, path.dirname(importerFile));
+        if ('file' in found) {
+          trustPackageOf(found.file);
+          return { type: 'file', file: found.file };
+        }
+        return { type: 'default' };
+      }
+      const from = ownerOf(importerFile);
       if (specifier.startsWith(RESERVED_PREFIX)) {
         // Package code can write any specifier: the scope specifier always means the importer's own scope.
-        if (specifier === SCOPE_SPECIFIER && from && from !== graph.root) return { type: 'generated', id: `scope:${from.name}` };
+        if (specifier === SCOPE_SPECIFIER && from !== graph.root) return { type: 'generated', id: `scope:${from.name}` };
         if (specifier === `${RESERVED_PREFIX}${START_ID}` && entries.has(importerFile)) return { type: 'generated', id: START_ID };
         throw new SandboxError('SB_RESERVED_SPECIFIER', `sandbox-bundle: "${importerFile}" imports "${specifier}"; the "${RESERVED_PREFIX}" prefix is reserved for modules sandbox-bundle generates. Remove the import; if it is a dependency's code, treat the package as hostile.`);
       }
-      if (!from || from === graph.root) return { type: 'default' };
+      if (from === graph.root) return { type: 'default' };
       return resolveFromDependency(request, importerFile, from);
     },
 

@@ -5,6 +5,8 @@ import type { RuntimePolicy } from '../policy/types.js';
 
 export const RUNTIME_ID = 'runtime';
 export const START_ID = 'start';
+/** How the start module asks for ses; the context resolves it to ses's self-contained CommonJS build. */
+export const SES_SPECIFIER = 'sandbox-bundle:ses';
 
 /** A gate stands between an importer package and what it imports; decided at build time from the policy. */
 export type Gate =
@@ -38,7 +40,7 @@ export function generateGateModule(gate: Gate): string {
       }
       // A static import must not stop the app from loading: every imported name is a stand-in that throws on first use.
       return [
-        `import runtime from ${q(`sandbox-bundle:${RUNTIME_ID}`)};`,
+        `import * as runtime from ${q(`sandbox-bundle:${RUNTIME_ID}`)};`,
         `const denied = runtime.getSandbox().deniedBinding(${q(gate.from)}, ${q(gate.kind)}, ${q(gate.permission)});`,
         `export default denied;`,
         ...[...new Set(gate.names)].filter((n) => n !== 'default' && n !== '*').sort().map((n) => `export { denied as ${q(n)} };`),
@@ -58,10 +60,10 @@ export function generateStartModule(options: ResolvedOptions, policy: RuntimePol
   if (format === 'esm') {
     return [
       ...polyfills,
-      `import "ses";`,
+      `import ${q(SES_SPECIFIER)};`,
       `import { createRequire, builtinModules } from "node:module";`,
       `import { fileURLToPath } from "node:url";`,
-      `import runtime from ${q(`sandbox-bundle:${RUNTIME_ID}`)};`,
+      `import * as runtime from ${q(`sandbox-bundle:${RUNTIME_ID}`)};`,
       `const hostRequire = createRequire(import.meta.url);`,
       `runtime.startSandbox({ realGlobal: globalThis, loadBuiltin: (name) => hostRequire(name), builtinModules, bundleDir: fileURLToPath(new URL(".", import.meta.url)), lockdown, Compartment, harden: (value) => harden(value) }, ${config});`,
       '',
@@ -70,7 +72,7 @@ export function generateStartModule(options: ResolvedOptions, policy: RuntimePol
   return [
     `"use strict";`,
     ...polyfills,
-    `require("ses");`,
+    `require(${q(SES_SPECIFIER)});`,
     `const { builtinModules } = require("node:module");`,
     `const hostRequire = require;`,
     `require(${q(`sandbox-bundle:${RUNTIME_ID}`)}).startSandbox({ realGlobal: globalThis, loadBuiltin: (name) => hostRequire(name), builtinModules, bundleDir: __dirname, lockdown, Compartment, harden: (value) => harden(value) }, ${config});`,
