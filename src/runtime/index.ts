@@ -71,7 +71,8 @@ export function createSandbox(host: HostPowers, config: SandboxConfig): Sandbox 
   const scopes = new Map<string, PackageScope>();
   const builtinFacades = new Map<string, unknown>();
   const hardenedPrototypes = new WeakSet<object>();
-  const grantsOf = (pkg: string) => config.policy.resources[pkg] ?? NO_GRANTS;
+  // hasOwn: package names like "constructor" must not find Object.prototype members.
+  const grantsOf = (pkg: string) => (Object.prototype.hasOwnProperty.call(config.policy.resources, pkg) ? config.policy.resources[pkg]! : NO_GRANTS);
 
   const deny = (pkg: string, kind: PermissionKind, permission: string, hint?: string): never => {
     throw new PermissionError(pkg, kind, permission, hint);
@@ -203,7 +204,7 @@ export function createSandbox(host: HostPowers, config: SandboxConfig): Sandbox 
     },
     builtin,
     packageExports(from, target, exports) {
-      if (!needsView(exports) || grantsOf(from).packages[target] === 'write') return exports;
+      if (!needsView(exports) || (Object.prototype.hasOwnProperty.call(grantsOf(from).packages, target) && grantsOf(from).packages[target] === 'write')) return exports;
       // One view per (exports, importing package): identity is stable inside a package.
       let views = exportViews.get(exports);
       if (!views) exportViews.set(exports, (views = new Map()));

@@ -1,0 +1,268 @@
+// The runtime shim from source with a fake host: scopes, facades, hidden doors, timers, fds and export views.
+
+import { describe, it, expect } from 'vitest';
+import { createRequire, builtinModules } from 'node:module';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { createSandbox } from '../../src/runtime/index.js';
+import type { HostPowers } from '../../src/runtime/host.js';
+import type { RuntimePolicy } from '../../src/policy/types.js';
+
+const require = createRequire(import.meta.url);
+
+/** Stands in for ses: a Compartment is only a fresh global object holding its endowments. */
+class FakeCompartment {
+  globalThis: Record<string, unknown>;
+  constructor(options: { globals: Record<string, unknown> }) {
+    this.globalThis = { ...options.globals };
+    this.globalThis.globalThis = this.globalThis;
+  }
+  evaluate(): unknown {
+    throw new Error('not used');
+  }
+}
+
+function createHost(): HostPowers {
+  return {
+    realGlobal: globalThis as any,
+    loadBuiltin: (name) => require(name),
+    builtinModules,
+    bundleDir: '/srv/app/dist',
+    lockdown: () => {},
+    Compartment: FakeCompartment as any,
+    harden: (value) => value,
+  };
+}
+
+function sandboxWith(resources: RuntimePolicy['resources']) {
+  return createSandbox(createHost(), { policy: { resources }, lockdownOptions: {} });
+}
+
+const grants = (partial: Partial<RuntimePolicy['resources'][string]>) => ({ globals: {}, builtin: {}, packages: {}, native: false, ...partial });
+
+function codeOf(fn: () => unknown): string | undefined {
+  try {
+    fn();
+    return undefined;
+  } catch (error) {
+    return (error as { code?: string }).code;
+  }
+}
+
+describe('builtins', () => {
+  it.each([
+    ['no grant', {}, 'child_process', 'SB_PERMISSION_DENIED'],
+    ['granted whole', { child_process: true as const }, 'child_process', undefined],
+    ['node: prefix is the same builtin', { child_process: true as const }, 'node:child_process', undefined],
+    ['member grant opens the builtin', { 'fs.readFileSync': true as const }, 'fs', undefined],
+  ])('%s', (_label, builtin, name, expected) => {
+    const sandbox = sandboxWith({ a: grants({ builtin }) });
+    expect(codeOf(() => sandbox.builtin('a', name))).toBe(expected);
+  });
+
+  it('a member grant hands out only that member', () => {
+    const fsFacade = sandboxWith({ a: grants({ builtin: { 'fs.readFileSync': true } }) }).builtin('a', 'fs') as any;
+    expect(typeof fsFacade.readFileSync).toBe('function');
+    expect(fsFacade.writeFileSync).toBeUndefined();
+    expect(fsFacade).not.toBe(fs);
+  });
+
+  it('the denial names the package, the builtin and the policy entry', () => {
+    const sandbox = sandboxWith({});
+    expect(() => sandbox.builtin('left-pad', 'fs')).toThrow(/package "left-pad" may not use builtin "fs" \(policy resources\["left-pad"\]\.builtin\)\. Add "fs": true/);
+  });
+
+  it('a facade is per package: patching it changes nothing for others', () => {
+    const sandbox = sandboxWith({ a: grants({ builtin: { fs: true } }), b: grants({ builtin: { fs: true } }) });
+    const fsA = sandbox.builtin('a', 'fs') as any;
+    fsA.readFileSync = () => 'hijacked';
+    expect((sandbox.builtin('b', 'fs') as any).readFileSync).not.toBe(fsA.readFileSync);
+    expect(fs.readFileSync).not.toBe(fsA.readFileSync);
+  });
+});
+
+describe('file descriptors', () => {
+  it('a package may use only fds it opened', () => {
+    const secret = path.join(os.tmpdir(), `sb-secret-${process.pid}`);
+    fs.writeFileSync(secret, 'secret');
+    const appFd = fs.openSync(secret, 'r');
+    try {
+      const fsA = sandboxWith({ a: grants({ builtin: { fs: true } }) }).builtin('a', 'fs') as any;
+      expect(codeOf(() => fsA.fstatSync(appFd))).toBe('SB_PERMISSION_DENIED');
+      expect(codeOf(() => fsA.readFileSync(appFd))).toBe('SB_PERMISSION_DENIED');
+      const own = fsA.openSync(secret, 'r');
+      expect(fsA.readFileSync(own, 'utf8')).toBe('secret');
+      fsA.closeSync(own);
+      expect(codeOf(() => fsA.fstatSync(own))).toBe('SB_PERMISSION_DENIED');
+    } finally {
+      fs.closeSync(appFd);
+      fs.rmSync(secret);
+    }
+  });
+});
+
+describe('globals and hidden doors', () => {
+  it('ungranted host globals are absent; intrinsics without authority are present', () => {
+    const g = sandboxWith({}).scope('a').globalThis;
+    expect(g.process).toBeUndefined();
+    expect(g.console).toBeUndefined();
+    expect(g.setTimeout).toBeUndefined();
+    expect(g.Date).toBe(Date);
+    expect(g.global).toBe(g);
+  });
+
+  it.each(['getBuiltinModule', 'binding', '_linkedBinding', 'dlopen', 'mainModule', 'report', 'kill', 'exit', 'reallyExit', 'abort', '_events'])(
+    'process: true does not open process.%s',
+    (member) => {
+      const proc = sandboxWith({ a: grants({ globals: { process: true } }) }).scope('a').globalThis.process as any;
+      expect(proc[member]).toBeUndefined();
+      expect(typeof proc.cwd).toBe('function');
+      expect(proc.env.PATH).toBe(process.env.PATH);
+    },
+  );
+
+  it('a grant naming the hidden member opens it', () => {
+    const proc = sandboxWith({ a: grants({ globals: { 'process.exit': true } }) }).scope('a').globalThis.process as any;
+    expect(typeof proc.exit).toBe('function');
+    expect(proc.env).toBeUndefined();
+  });
+
+  it('process.env is read-only unless granted "write"', () => {
+    const reader = sandboxWith({ a: grants({ globals: { 'process.env': true } }) }).scope('a').globalThis.process as any;
+    expect(codeOf(() => { reader.env.SB_TEST = '1'; })).toBe('SB_PERMISSION_DENIED');
+    expect(process.env.SB_TEST).toBeUndefined();
+    const writer = sandboxWith({ a: grants({ globals: { 'process.env': 'write' } }) }).scope('a').globalThis.process as any;
+    writer.env.SB_TEST = '1';
+    expect(process.env.SB_TEST).toBe('1');
+    delete process.env.SB_TEST;
+  });
+
+  it('methods keep the real receiver and never return the real object', () => {
+    const proc = sandboxWith({ a: grants({ globals: { process: true } }) }).scope('a').globalThis.process as any;
+    const listener = () => {};
+    expect(proc.on('sb-test-event', listener)).toBe(proc);
+    expect(process.listeners('sb-test-event' as any)).toContain(listener);
+    process.removeListener('sb-test-event' as any, listener);
+    expect(typeof proc.hrtime.bigint()).toBe('bigint');
+  });
+
+  it('console is per package: replacing console.log changes nothing for others', () => {
+    const sandbox = sandboxWith({ a: grants({ globals: { console: true } }), b: grants({ globals: { console: true } }) });
+    const consoleA = sandbox.scope('a').globalThis.console as any;
+    const spy = () => {};
+    consoleA.log = spy;
+    expect((sandbox.scope('b').globalThis.console as any).log).not.toBe(spy);
+    expect(console.log).not.toBe(spy);
+  });
+
+  it('a granted class is usable but not changeable for others', () => {
+    const B = sandboxWith({ a: grants({ globals: { Buffer: true } }) }).scope('a').globalThis.Buffer as any;
+    expect(B.from('hi').toString()).toBe('hi');
+    expect(B.from('x') instanceof Buffer).toBe(true);
+    expect(codeOf(() => { B.poolSize = 1; })).toBe('SB_PERMISSION_DENIED');
+    expect(() => { B.prototype.sbEvil = 1; }).toThrow(TypeError);
+    expect((Buffer.prototype as any).sbEvil).toBeUndefined();
+  });
+});
+
+describe('timers', () => {
+  it('handles are opaque and a package cannot clear another package\'s timer', async () => {
+    const sandbox = sandboxWith({ a: grants({ globals: { setTimeout: true, clearTimeout: true } }), b: grants({ globals: { setTimeout: true, clearTimeout: true } }) });
+    const a = sandbox.scope('a').globalThis as any;
+    const b = sandbox.scope('b').globalThis as any;
+    let fired = false;
+    const handle = a.setTimeout(() => { fired = true; }, 5);
+    expect(handle._idleNext).toBeUndefined();
+    expect(handle._onTimeout).toBeUndefined();
+    for (let id = 0; id < 200; id++) b.clearTimeout(id);
+    b.clearTimeout(handle);
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    expect(fired).toBe(true);
+  });
+
+  it('a package can clear its own timer by handle or by numeric id', async () => {
+    const g = sandboxWith({ a: grants({ globals: { setTimeout: true, clearTimeout: true } }) }).scope('a').globalThis as any;
+    let fired = 0;
+    const first = g.setTimeout(() => fired++, 5);
+    const second = g.setTimeout(() => fired++, 5);
+    g.clearTimeout(first);
+    g.clearTimeout(+second);
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    expect(fired).toBe(0);
+  });
+
+  it('callbacks get the opaque handle as this, not the real Timeout', async () => {
+    const g = sandboxWith({ a: grants({ globals: { setTimeout: true } }) }).scope('a').globalThis as any;
+    const seen = await new Promise((resolve) => { const h = g.setTimeout(function (this: unknown) { resolve(this === h); }, 1); });
+    expect(seen).toBe(true);
+  });
+});
+
+describe('exports between packages', () => {
+  it('an importer cannot replace or delete members of another package\'s exports', () => {
+    const sandbox = sandboxWith({ a: grants({ packages: { lib: true } }) });
+    const real = { hash: () => 'real' };
+    const view = sandbox.packageExports('a', 'lib', real) as any;
+    expect(view.hash()).toBe('real');
+    expect(codeOf(() => { view.hash = () => 'evil'; })).toBe('SB_PERMISSION_DENIED');
+    expect(codeOf(() => { delete view.hash; })).toBe('SB_PERMISSION_DENIED');
+    expect(codeOf(() => Object.defineProperty(view, 'hash', { value: 1 }))).toBe('SB_PERMISSION_DENIED');
+    expect(real.hash()).toBe('real');
+  });
+
+  it('"write" hands out the exports themselves', () => {
+    const real = { x: 1 };
+    expect(sandboxWith({ a: grants({ packages: { lib: 'write' } }) }).packageExports('a', 'lib', real)).toBe(real);
+  });
+
+  it('classes seen through a view still construct, subclass and pass instanceof', () => {
+    class Base { value = 1; }
+    const View = sandboxWith({}).packageExports('a', 'lib', Base) as typeof Base;
+    class Sub extends View { extra = 2; }
+    const sub = new Sub();
+    expect(sub instanceof Base && sub instanceof View).toBe(true);
+    (Sub as any).own = 1; // a subclass's own static write is its own business
+    expect((Base as any).own).toBeUndefined();
+  });
+});
+
+describe('denial stand-ins', () => {
+  it('a denied static import loads, then throws on first use', () => {
+    const binding = sandboxWith({}).deniedBinding('a', 'builtin', 'child_process') as any;
+    expect(codeOf(() => binding('ls'))).toBe('SB_PERMISSION_DENIED');
+    expect(codeOf(() => binding.execSync)).toBe('SB_PERMISSION_DENIED');
+  });
+
+  it('a denied require throws at every require', () => {
+    const module: Record<string, unknown> = { exports: {} };
+    sandboxWith({}).denyOnRequire(module, 'a', 'package', 'b');
+    expect(codeOf(() => module.exports)).toBe('SB_PERMISSION_DENIED');
+    expect(codeOf(() => module.exports)).toBe('SB_PERMISSION_DENIED');
+  });
+});
+
+describe('scoped require', () => {
+  it.each([
+    ['child_' + 'process', 'SB_PERMISSION_DENIED'],
+    ['node:vm', 'SB_PERMISSION_DENIED'],
+    ['./somewhere', 'MODULE_NOT_FOUND'],
+    ['sandbox-bundle:runtime', 'SB_PERMISSION_DENIED'],
+  ])('computed require(%j) -> %s', (specifier, expected) => {
+    expect(codeOf(() => sandboxWith({}).scope('a').require(specifier))).toBe(expected);
+  });
+
+  it('has no cache, main or other loader internals', () => {
+    const scoped = sandboxWith({}).scope('a').require as any;
+    expect(scoped.cache).toBeUndefined();
+    expect(scoped.main).toBeUndefined();
+    expect(scoped.extensions).toBeUndefined();
+  });
+
+  it('rebuilds module paths relative to the bundle', () => {
+    const scope = sandboxWith({}).scope('a');
+    expect(scope.filename('../node_modules/a/index.js')).toBe('/srv/app/node_modules/a/index.js');
+    expect(scope.dirname('../node_modules/a/index.js')).toBe('/srv/app/node_modules/a');
+    expect(scope.meta('../node_modules/a/x y.mjs').url).toBe('file:///srv/app/node_modules/a/x%20y.mjs');
+  });
+});
