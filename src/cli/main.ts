@@ -30,6 +30,7 @@ program
   .option('-f, --format <format>', 'cjs or esm (default: from the outfile)')
   .option('--root <dir>', 'the app directory (default: nearest package.json above the entry)')
   .option('--before-lockdown <specifier>', 'trusted polyfill loaded unsandboxed before lockdown (repeatable)', collect, [])
+  .option('--lockdown <option=value>', 'a ses lockdown option, e.g. overrideTaming=severe (repeatable)', collect, [])
   .option('--no-sourcemap', 'do not write a source map')
   .action(async (entry: string, flags: Record<string, any>) => {
     if (flags.bundler !== 'esbuild' && flags.bundler !== 'rollup') {
@@ -38,7 +39,14 @@ program
     if (flags.format !== undefined && flags.format !== 'cjs' && flags.format !== 'esm') {
       throw new CommanderError(EXIT_USAGE, 'sandbox-bundle.usage', `sandbox-bundle: --format must be "cjs" or "esm", got ${JSON.stringify(flags.format)}.`);
     }
+    const lockdown: Record<string, string> = {};
+    for (const pair of flags.lockdown as string[]) {
+      const [key, value] = pair.split('=');
+      if (!key || value === undefined) throw new CommanderError(EXIT_USAGE, 'sandbox-bundle.usage', `sandbox-bundle: --lockdown takes option=value (e.g. overrideTaming=severe), got ${JSON.stringify(pair)}.`);
+      lockdown[key] = value;
+    }
     const result = await buildSandboxed({
+      lockdown,
       entry,
       outfile: flags.outfile,
       policy: flags.policy,

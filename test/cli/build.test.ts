@@ -1,0 +1,99 @@
+// The build command as a user runs it: outputs, determinism, source maps, crash behaviour and bad input.
+
+import { describe, it, expect, beforeAll } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { SourceMap } from 'node:module';
+import { fileURLToPath } from 'node:url';
+
+const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const app = path.join(repo, 'test/fixtures/mini-app');
+const cli = path.join(repo, 'bin/sandbox-bundle.js');
+const work = fs.mkdtempSync(path.join(os.tmpdir(), 'sb-cli-'));
+
+function run(args: string[], cwd = repo) {
+  const result = spawnSync(process.execPath, args, { cwd, encoding: 'utf8' });
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+function build(outfile: string, ...extra: string[]) {
+  return run([cli, 'build', path.join(app, 'index.js'), '-o', outfile, ...extra]);
+}
+
+describe('sandbox-bundle build', () => {
+  const outfile = path.join(work, 'a', 'app.cjs');
+  beforeAll(() => {
+    const result = build(outfile);
+    expect(result.stderr).toContain('wrote');
+    expect(result.code).toBe(0);
+  });
+
+  it('writes a bundle that runs the app and prints nothing of its own', () => {
+    const result = run([outfile]);
+    expect(result).toEqual({ code: 0, stdout: 'hello world from greeter\n', stderr: '' });
+  });
+
+  it('gives the same bytes for the same input', () => {
+    const again = path.join(work, 'b', 'app.cjs');
+    expect(build(again).code).toBe(0);
+    expect(fs.readFileSync(again, 'utf8')).toBe(fs.readFileSync(outfile, 'utf8'));
+    expect(fs.readFileSync(`${again}.map`, 'utf8')).toBe(fs.readFileSync(`${outfile}.map`, 'utf8'));
+  });
+
+  it('crashes like node on an uncaught error: stack on stderr, exit code 1', () => {
+    const result = run([outfile, 'crash']);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/Error: thrown from thrower\n\s+at .*fail/);
+    expect(result.stderr).not.toMatch(/^\{\}$/m);
+  });
+
+  it('maps the crash position back to the original file and line', () => {
+    const frame = run([outfile, 'crash']).stderr.match(/app\.cjs:(\d+):(\d+)/);
+    expect(frame).not.toBeNull();
+    const map = new SourceMap(JSON.parse(fs.readFileSync(`${outfile}.map`, 'utf8')));
+    const entry = map.findEntry(Number(frame![1]) - 1, Number(frame![2]) - 1) as { originalSource: string; originalLine: number };
+    expect(entry.originalSource).toMatch(/node_modules\/thrower\/lib\/thrower\.js$/);
+    expect(entry.originalLine + 1).toBe(3);
+  });
+
+  it('writes ESM for an .mjs outfile, and it runs', () => {
+    const esm = path.join(work, 'esm', 'app.mjs');
+    expect(build(esm).code).toBe(0);
+    expect(fs.readFileSync(esm, 'utf8')).toMatch(/^import |\nimport /);
+    expect(run([esm]).stdout).toBe('hello world from greeter\n');
+  });
+});
+
+describe('bad input: a clear error, a non-zero exit, no output file', () => {
+  const policyFile = (name: string, content: string) => {
+    const file = path.join(work, name);
+    fs.writeFileSync(file, content);
+    return file;
+  };
+
+  it.each([
+    ['a malformed policy', () => ['--policy', policyFile('bad.json', '{"resources": {"greeter": {"globals": {"console": 3}, "builtins": {}}}}')], 1, [/policy ".*bad\.json" is invalid \(2 problems\)/, /resources\["greeter"\]\.globals\["console"\]: expected true, false or "write", got 3/, /unexpected key "builtins"/]],
+    ['a policy that is not JSON', () => ['--policy', policyFile('syntax.json', '{"resources": {,}}')], 1, [/syntax\.json/, /line 1/]],
+    ['a missing policy file', () => ['--policy', path.join(work, 'nope.json')], 1, [/policy file ".*nope\.json" does not exist/]],
+    ['an unknown package name', () => ['--policy', policyFile('unknown.json', '{"resources": {"greeterr": {}}}')], 1, [/unknown package/, /resources\["greeterr"\]/, /known: greeter, thrower/]],
+    ['an unknown bundler', () => ['--bundler', 'webpack'], 2, [/--bundler must be "esbuild" or "rollup", got "webpack"/]],
+    ['an unknown format', () => ['--format', 'umd'], 2, [/--format must be "cjs" or "esm", got "umd"/]],
+  ])('%s', (_label, extraArgs, exitCode, patterns) => {
+    const outfile = path.join(work, 'bad', `${Math.random().toString(36).slice(2)}.cjs`);
+    const result = build(outfile, ...extraArgs());
+    expect(result.code).toBe(exitCode);
+    for (const pattern of patterns) expect(result.stderr).toMatch(pattern);
+    expect(result.stderr).not.toMatch(/\n\s+at .*node_modules/); // no stack trace from deep inside
+    expect(fs.existsSync(outfile)).toBe(false);
+  });
+
+  it('a missing entry file', () => {
+    const outfile = path.join(work, 'bad', 'missing-entry.cjs');
+    const result = run([cli, 'build', path.join(app, 'nope.js'), '-o', outfile]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/entry file ".*nope\.js" does not exist/);
+    expect(fs.existsSync(outfile)).toBe(false);
+  });
+});
