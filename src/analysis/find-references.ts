@@ -10,8 +10,8 @@
 //
 // Security note: a name wrongly judged "bound" is never given a sandboxed binding and reaches the
 // real global at run time. Where the language is subtle (parameter defaults cannot see the body's
-// vars, a catch parameter's defaults cannot see the catch body), this walker follows the spec even
-// where Babel is looser: being wrong here must only ever err towards "free".
+// vars, a catch parameter's defaults cannot see the catch body, `for ([x] of o)` assigns `x`), this
+// walker follows the spec even where Babel is looser: being wrong must only ever err towards "free".
 
 import type {
   ArrowFunctionExpression,
@@ -65,9 +65,9 @@ export interface ReferenceScan {
 }
 
 /**
- * A lexical environment. `varScope` is where `var` (and Annex-free, strict-mode function-body
- * declarations) land: itself for function bodies, static blocks and the module, the enclosing
- * one for blocks.
+ * A lexical environment. `varScope` is where a `var` inside it lands: itself for a function's
+ * parameters/body, a static block and the module; the enclosing one's for blocks, for-heads,
+ * catch clauses and class-name scopes.
  */
 class Scope {
   readonly names = new Set<string>();
@@ -542,7 +542,7 @@ class Walker {
     }
   }
 
-  expression(node: Expression | PrivateIdentifier): void {
+  private expression(node: Expression | PrivateIdentifier): void {
     switch (node.type) {
       case 'Identifier':
         this.ref(node, READ);

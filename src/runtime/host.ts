@@ -14,8 +14,14 @@ export interface HostPowers {
   builtinModules: readonly string[];
   /** Directory of the bundle file at run time: package paths are joined to it. */
   bundleDir: string;
-  /** ses globals, installed by importing `ses` just before the runtime starts. */
-  lockdown(options: Record<string, string>): void;
+  /**
+   * Runs ses's `lockdown` and returns the globals it installs. They must be read after lockdown:
+   * the `Compartment` global seen before lockdown makes compartments with the untamed intrinsics.
+   */
+  lockdown(options: Record<string, string>): LockedDownPowers;
+}
+
+export interface LockedDownPowers {
   Compartment: new (options: AnyObject) => { globalThis: AnyObject; evaluate(code: string): unknown };
   harden<T>(value: T): T;
 }

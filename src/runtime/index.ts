@@ -1,7 +1,7 @@
 // The runtime shim inlined into every sandboxed bundle: lockdown, then one scope per package built from the policy.
 
 import type { RuntimePackagePolicy } from '../policy/types.js';
-import type { AnyObject, HostPowers, SandboxConfig } from './host.js';
+import type { AnyObject, HostPowers, LockedDownPowers, SandboxConfig } from './host.js';
 import { PermissionError, type PermissionKind } from './permission-error.js';
 import { createGrantTrees, type GrantNode } from './grant-tree.js';
 import { createFacade, type FacadeContext } from './facade.js';
@@ -60,13 +60,13 @@ export function getSandbox(): Sandbox {
 
 export function startSandbox(host: HostPowers, config: SandboxConfig): Sandbox {
   if (current) return current;
-  host.lockdown(config.lockdownOptions);
+  const powers = host.lockdown(config.lockdownOptions);
   if (config.lockdownOptions.overrideTaming !== 'min') installCrashReporter(host);
-  current = host.harden(createSandbox(host, config));
+  current = powers.harden(createSandbox(host, powers, config));
   return current;
 }
 
-export function createSandbox(host: HostPowers, config: SandboxConfig): Sandbox {
+export function createSandbox(host: HostPowers, powers: LockedDownPowers, config: SandboxConfig): Sandbox {
   const builtinNames = new Set(host.builtinModules);
   const scopes = new Map<string, PackageScope>();
   const builtinFacades = new Map<string, unknown>();
@@ -140,7 +140,7 @@ export function createSandbox(host: HostPowers, config: SandboxConfig): Sandbox 
   function createScope(pkg: string): PackageScope {
     const grants = grantsOf(pkg);
     const { values, writable } = createEndowments(pkg, createGrantTrees(grants.globals));
-    const compartment = new host.Compartment({ __options__: true, globals: values, name: pkg });
+    const compartment = new powers.Compartment({ __options__: true, globals: values, name: pkg });
     const global = compartment.globalThis;
     // Node's alias for the global object: the package's own.
     Object.defineProperty(global, 'global', { value: global, writable: true, configurable: true });
@@ -176,7 +176,7 @@ export function createSandbox(host: HostPowers, config: SandboxConfig): Sandbox 
     const dirname = (relativePath: string) => filename(relativePath).replace(/\/[^/]*$/, '') || '/';
     return {
       globalThis: global,
-      require: host.harden(scopedRequire),
+      require: powers.harden(scopedRequire),
       import: (specifier) =>
         Promise.resolve().then(() => {
           const value = scopedRequire(specifier) as AnyObject;

@@ -65,7 +65,7 @@ export function generateStartModule(options: ResolvedOptions, policy: RuntimePol
       `import { fileURLToPath } from "node:url";`,
       `import * as runtime from ${q(`sandbox-bundle:${RUNTIME_ID}`)};`,
       `const hostRequire = createRequire(import.meta.url);`,
-      `runtime.startSandbox({ realGlobal: globalThis, loadBuiltin: (name) => hostRequire(name), builtinModules, bundleDir: fileURLToPath(new URL(".", import.meta.url)), lockdown, Compartment, harden: (value) => harden(value) }, ${config});`,
+      `runtime.startSandbox({ realGlobal: globalThis, loadBuiltin: (name) => hostRequire(name), builtinModules, bundleDir: fileURLToPath(new URL(".", import.meta.url)), lockdown: (options) => (lockdown(options), { Compartment, harden }) }, ${config});`,
       '',
     ].join('\n');
   }
@@ -75,7 +75,7 @@ export function generateStartModule(options: ResolvedOptions, policy: RuntimePol
     `require(${q(SES_SPECIFIER)});`,
     `const { builtinModules } = require("node:module");`,
     `const hostRequire = require;`,
-    `require(${q(`sandbox-bundle:${RUNTIME_ID}`)}).startSandbox({ realGlobal: globalThis, loadBuiltin: (name) => hostRequire(name), builtinModules, bundleDir: __dirname, lockdown, Compartment, harden: (value) => harden(value) }, ${config});`,
+    `require(${q(`sandbox-bundle:${RUNTIME_ID}`)}).startSandbox({ realGlobal: globalThis, loadBuiltin: (name) => hostRequire(name), builtinModules, bundleDir: __dirname, lockdown: (options) => (lockdown(options), { Compartment, harden }) }, ${config});`,
     '',
   ].join('\n');
 }

@@ -29,14 +29,14 @@ function createHost(): HostPowers {
     loadBuiltin: (name) => require(name),
     builtinModules,
     bundleDir: '/srv/app/dist',
-    lockdown: () => {},
-    Compartment: FakeCompartment as any,
-    harden: (value) => value,
+    lockdown: () => powers,
   };
 }
 
+const powers = { Compartment: FakeCompartment as any, harden: <T>(value: T) => value };
+
 function sandboxWith(resources: RuntimePolicy['resources']) {
-  return createSandbox(createHost(), { policy: { resources }, lockdownOptions: {} });
+  return createSandbox(createHost(), powers, { policy: { resources }, lockdownOptions: {} });
 }
 
 const grants = (partial: Partial<RuntimePolicy['resources'][string]>) => ({ globals: {}, builtin: {}, packages: {}, native: false, ...partial });
