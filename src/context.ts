@@ -40,6 +40,11 @@ export interface ResolveRequest {
 
 export interface BuildTarget {
   format: OutputFormat;
+  /**
+   * Module syntax of the generated start module (default: `format`). Rollup runs ES modules before
+   * the CommonJS code it wraps (strictRequires), so its start module must be ESM to run first.
+   */
+  startFormat?: OutputFormat;
   /** Absolute output directory: module paths in the bundle are stored relative to it. */
   outdir: string;
   /** Absolute paths of the user's entry files. */
@@ -133,6 +138,8 @@ export function createSandboxContext(options: ResolvedOptions, target: BuildTarg
   /** Static import names per importer file and specifier, for denied-import stand-ins. */
   const importNames = new Map<string, Map<string, string[]>>();
 
+  // warn and record builds gate every edge as allowed: the runtime reports or records, and allows.
+  const observing = options.mode !== 'enforce';
   const grantsOf = (pkg: string) => (Object.hasOwn(policy.resources, pkg) ? policy.resources[pkg]! : undefined);
   const isTrusted = (file: string) => file === sesFile || trustedDirs.some((dir) => file.startsWith(dir + path.sep));
   const trustPackageOf = (file: string) => {
@@ -157,7 +164,7 @@ export function createSandboxContext(options: ResolvedOptions, target: BuildTarg
     const names = () => importNames.get(importerFile)?.get(specifier) ?? [];
     if (isBuiltin(specifier)) {
       const name = specifier.replace(/^node:/, '');
-      const granted = grants && Object.keys(grants.builtin).some((p) => p.split('.')[0] === name);
+      const granted = observing || (grants && Object.keys(grants.builtin).some((p) => p.split('.')[0] === name));
       return granted ? gate({ type: 'builtin', from: from.name, name }) : gate({ type: 'denied', from: from.name, kind: 'builtin', permission: name, style, names: names() });
     }
     const found = await request.resolve(specifier, path.dirname(importerFile));
@@ -171,18 +178,19 @@ export function createSandboxContext(options: ResolvedOptions, target: BuildTarg
     const file = found.file;
     if (file.endsWith('.node')) {
       const relativePath = toPosix(path.relative(target.outdir, file));
-      return grants?.native ? gate({ type: 'native', from: from.name, relativePath }) : gate({ type: 'denied', from: from.name, kind: 'native', permission: relativePath, style, names: names() });
+      return observing || grants?.native ? gate({ type: 'native', from: from.name, relativePath }) : gate({ type: 'denied', from: from.name, kind: 'native', permission: relativePath, style, names: names() });
     }
     const owner = isTrusted(file) ? undefined : ownerOf(file);
     if (owner === from) return { type: 'file', file };
     const isPath = specifier.startsWith('.') || path.isAbsolute(specifier);
-    if (!owner || isPath) {
+    if ((!owner || isPath) && !observing) {
       // A path that leaves the package's own directory reads another package's (or the app's) files.
       return gate({ type: 'denied', from: from.name, kind: 'file', permission: toPosix(path.relative(graph.root.dir, file)), style, names: names() });
     }
-    const grant = grants && Object.hasOwn(grants.packages, owner.name) ? grants.packages[owner.name] : undefined;
-    if (!grant) return gate({ type: 'denied', from: from.name, kind: 'package', permission: owner.name, style, names: names() });
-    return gate({ type: 'package', from: from.name, target: owner.name, file });
+    const targetName = owner?.name ?? ROOT_PACKAGE;
+    const grant = observing || (grants && Object.hasOwn(grants.packages, targetName) ? grants.packages[targetName] : undefined);
+    if (!grant) return gate({ type: 'denied', from: from.name, kind: 'package', permission: targetName, style, names: names() });
+    return gate({ type: 'package', from: from.name, target: targetName, file });
   }
 
   return {
@@ -226,7 +234,7 @@ export function createSandboxContext(options: ResolvedOptions, target: BuildTarg
 
     loadGenerated(id) {
       if (id === RUNTIME_ID) return loadRuntimeSource();
-      if (id === START_ID) return generateStartModule(options, policy, target.format);
+      if (id === START_ID) return generateStartModule(options, policy, target.startFormat ?? target.format);
       if (id.startsWith('scope:')) return generateScopeModule(id.slice('scope:'.length));
       const g = gates.get(id);
       return g ? generateGateModule(g) : undefined;

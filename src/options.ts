@@ -6,6 +6,8 @@ import { SandboxError } from './errors.js';
 import type { PolicyFile } from './policy/types.js';
 
 export type OutputFormat = 'cjs' | 'esm';
+/** enforce: denials throw. warn: violations are allowed and reported once. record: everything allowed, every use recorded. */
+export type SandboxMode = 'enforce' | 'warn' | 'record';
 
 /** ses lockdown options we pass explicitly (ses would otherwise read LOCKDOWN_* at run time). */
 export interface LockdownOptions {
@@ -36,6 +38,14 @@ export interface SandboxOptions {
   beforeLockdown?: string[];
   /** Overrides of the measured lockdown defaults. */
   lockdown?: Partial<LockdownOptions>;
+  /** Default 'enforce'. */
+  mode?: SandboxMode;
+  /**
+   * warn: a JSON Lines file the bundle appends reports to (default: stderr).
+   * record: the policy file the bundle merges what it used into (default: sandbox-record.json in the working directory).
+   * Relative paths resolve against the working directory of the running bundle.
+   */
+  monitorFile?: string;
 }
 
 export interface ResolvedOptions {
@@ -45,6 +55,8 @@ export interface ResolvedOptions {
   readonly format: OutputFormat | undefined;
   readonly beforeLockdown: readonly string[];
   readonly lockdown: Readonly<LockdownOptions>;
+  readonly mode: SandboxMode;
+  readonly monitorFile: string | undefined;
 }
 
 /**
@@ -117,6 +129,9 @@ export function resolveOptions(options: SandboxOptions = {}, context: { entry?: 
   if (options.format !== undefined && options.format !== 'cjs' && options.format !== 'esm') {
     problems.push(`format: expected "cjs" or "esm", got ${JSON.stringify(options.format)}`);
   }
+  if (options.mode !== undefined && !['enforce', 'warn', 'record'].includes(options.mode)) {
+    problems.push(`mode: expected "enforce", "warn" or "record", got ${JSON.stringify(options.mode)}`);
+  }
   if (options.beforeLockdown !== undefined && (!Array.isArray(options.beforeLockdown) || options.beforeLockdown.some((s) => typeof s !== 'string'))) {
     problems.push('beforeLockdown: expected an array of module specifiers');
   }
@@ -132,5 +147,7 @@ export function resolveOptions(options: SandboxOptions = {}, context: { entry?: 
     format: options.format,
     beforeLockdown: Object.freeze([...(options.beforeLockdown ?? [])]),
     lockdown: Object.freeze(lockdown),
+    mode: options.mode ?? 'enforce',
+    monitorFile: options.monitorFile,
   });
 }

@@ -31,6 +31,8 @@ program
   .option('--root <dir>', 'the app directory (default: nearest package.json above the entry)')
   .option('--before-lockdown <specifier>', 'trusted polyfill loaded unsandboxed before lockdown (repeatable)', collect, [])
   .option('--lockdown <option=value>', 'a ses lockdown option, e.g. overrideTaming=severe (repeatable)', collect, [])
+  .option('--mode <mode>', 'enforce (default), warn (allow and report each violation once) or record (allow all, record every use as a policy)', 'enforce')
+  .option('--monitor-file <file>', 'warn: JSON Lines report file (default stderr); record: policy file to merge observations into (default sandbox-record.json), relative to where the bundle runs')
   .option('--no-sourcemap', 'do not write a source map')
   .action(async (entry: string, flags: Record<string, any>) => {
     if (flags.bundler !== 'esbuild' && flags.bundler !== 'rollup') {
@@ -38,6 +40,9 @@ program
     }
     if (flags.format !== undefined && flags.format !== 'cjs' && flags.format !== 'esm') {
       throw new CommanderError(EXIT_USAGE, 'sandbox-bundle.usage', `sandbox-bundle: --format must be "cjs" or "esm", got ${JSON.stringify(flags.format)}.`);
+    }
+    if (!['enforce', 'warn', 'record'].includes(flags.mode)) {
+      throw new CommanderError(EXIT_USAGE, 'sandbox-bundle.usage', `sandbox-bundle: --mode must be "enforce", "warn" or "record", got ${JSON.stringify(flags.mode)}.`);
     }
     const lockdown: Record<string, string> = {};
     for (const pair of flags.lockdown as string[]) {
@@ -47,6 +52,8 @@ program
     }
     const result = await buildSandboxed({
       lockdown,
+      mode: flags.mode,
+      monitorFile: flags.monitorFile,
       entry,
       outfile: flags.outfile,
       policy: flags.policy,

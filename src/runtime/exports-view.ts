@@ -8,17 +8,19 @@ import type { AnyObject } from './host.js';
  * beyond the Proxy's own). Writes whose receiver is some other object (a subclass, an
  * `Object.create(view)` child) are that object's own business and go through.
  */
-export function createReadOnlyView<T extends AnyObject>(target: T, onWrite: (key: PropertyKey) => never): T {
+export function createReadOnlyView<T extends AnyObject>(target: T, onWrite: (key: PropertyKey) => void): T {
   let view: T;
+  // onWrite throws a PermissionError; when it returns (warn and record modes), the change goes through.
   const handler: ProxyHandler<T> = {
     set(obj, key, value, receiver) {
       if (receiver !== view) return Reflect.set(obj, key, value, receiver);
-      return onWrite(key);
+      onWrite(key);
+      return Reflect.set(obj, key, value);
     },
-    defineProperty: (_obj, key) => onWrite(key),
-    deleteProperty: (_obj, key) => onWrite(key),
-    setPrototypeOf: () => onWrite('__proto__'),
-    preventExtensions: () => onWrite('[[Extensible]]'),
+    defineProperty: (obj, key, descriptor) => (onWrite(key), Reflect.defineProperty(obj, key, descriptor)),
+    deleteProperty: (obj, key) => (onWrite(key), Reflect.deleteProperty(obj, key)),
+    setPrototypeOf: (obj, proto) => (onWrite('__proto__'), Reflect.setPrototypeOf(obj, proto)),
+    preventExtensions: (obj) => (onWrite('[[Extensible]]'), Reflect.preventExtensions(obj)),
   };
   view = new Proxy(target, handler);
   return view;

@@ -7,8 +7,8 @@ import { createReadOnlyView, needsView } from './exports-view.js';
 export interface FacadeContext {
   /** Members never handed out through a grant of their parent; only a grant naming them opens them. */
   hidden: ReadonlySet<string>;
-  /** Called when a package writes through a read-only view; throws a PermissionError. */
-  denyWrite(path: string): never;
+  /** Called when a package writes through a read-only view: throws a PermissionError, or returns to let the write happen (warn, record). */
+  denyWrite(path: string): void;
   /** Last chance to attenuate one function member (fs fd checks, worker eval). */
   wrapFunction?(path: string, fn: (...args: any[]) => any): (...args: any[]) => any;
 }
@@ -106,7 +106,10 @@ function defineMember(facade: AnyObject, real: AnyObject, key: string, descripto
   // Primitives and accessors stay live (process.exitCode, process.title): read through to the real object.
   Object.defineProperty(facade, key, {
     get: () => real[key],
-    set: write ? (v: unknown) => { real[key] = v; } : () => ctx.denyWrite(path),
+    set: (v: unknown) => {
+      if (!write) ctx.denyWrite(path);
+      real[key] = v;
+    },
     enumerable: true,
     configurable: true,
   });

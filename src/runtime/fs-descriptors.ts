@@ -8,7 +8,7 @@ const STREAM_MAKERS = new Set(['createReadStream', 'createWriteStream']);
  * Wraps fs members for one package. Numeric first arguments (fds: fstat, read, readFileSync(fd)...)
  * must be fds this package got from `open`/`openSync`; stream options `{fd}` likewise.
  */
-export function createFdGuard(deny: (fd: number) => never) {
+export function createFdGuard(deny: (fd: number) => void) {
   const owned = new Set<number>();
   const check = (fd: unknown) => {
     if (typeof fd === 'number' && !owned.has(fd)) deny(fd);

@@ -29,6 +29,10 @@ export interface LockedDownPowers {
 /** Data baked into the bundle at build time. */
 export interface SandboxConfig {
   policy: RuntimePolicy;
+  /** enforce (default): denials throw; warn: reported once and allowed; record: everything allowed and every use recorded. */
+  mode?: 'enforce' | 'warn' | 'record';
+  /** warn: JSON Lines report file (default stderr); record: policy file to merge observations into. */
+  monitorFile?: string;
   /** Every lockdown option, explicit: ses otherwise reads LOCKDOWN_* from the environment at run time. */
   lockdownOptions: Record<string, string>;
 }

@@ -11,6 +11,7 @@ import { HIDDEN_DOORS } from './hidden-doors.js';
 import { createFdGuard } from './fs-descriptors.js';
 import { installCrashReporter } from './crash-reporter.js';
 import { joinPath, toFileUrl } from './paths.js';
+import { createMonitor } from './monitor.js';
 
 export { PermissionError };
 
@@ -35,6 +36,9 @@ export interface ScopedRequire {
 
 /** JS intrinsics a ses Compartment leaves out or disables (clock, randomness, floats, weak refs) that carry no host authority. */
 const DEFAULT_ENDOWMENTS = ['Date', 'Math', 'Intl', 'Float32Array', 'Float64Array', 'WeakRef', 'FinalizationRegistry'];
+
+/** Globals ses installs on the real global object: never handed to packages. */
+const SES_GLOBALS = new Set(['lockdown', 'harden', 'Compartment', 'assert', 'repairIntrinsics', 'hardenIntrinsics', 'getStackString', 'HandledPromise', 'ModuleSource', 'StaticModuleRecord', 'globalThis', 'global']);
 
 const NO_GRANTS: RuntimePackagePolicy = Object.freeze({ globals: {}, builtin: {}, packages: {}, native: false });
 
@@ -74,15 +78,22 @@ export function createSandbox(host: HostPowers, powers: LockedDownPowers, config
   // hasOwn: package names like "constructor" must not find Object.prototype members.
   const grantsOf = (pkg: string) => (Object.prototype.hasOwnProperty.call(config.policy.resources, pkg) ? config.policy.resources[pkg]! : NO_GRANTS);
 
-  const deny = (pkg: string, kind: PermissionKind, permission: string, hint?: string): never => {
-    throw new PermissionError(pkg, kind, permission, hint);
+  const monitor = createMonitor(host, { mode: config.mode ?? 'enforce', file: config.monitorFile });
+  const observing = monitor.mode !== 'enforce';
+  /** A denial: throws in enforce mode; in warn/record mode reports or records it and returns, and the caller allows. */
+  const deny = (pkg: string, kind: PermissionKind, permission: string, hint?: string, write?: boolean): void => monitor.violation(pkg, kind, permission, hint, write);
+  /** For stand-ins that only exist in enforce builds. */
+  const refuse = (pkg: string, kind: PermissionKind, permission: string): never => {
+    throw new PermissionError(pkg, kind, permission);
   };
+  const WHOLE: GrantNode = { whole: true, write: false, children: new Map() };
 
-  function facadeContext(pkg: string, root: string): FacadeContext {
-    const guardFd = root === 'fs' ? createFdGuard((fd) => deny(pkg, 'builtin', `fs (file descriptor ${fd}, opened by someone else)`, 'A package may only use file descriptors it opened itself.')) : undefined;
+  function facadeContext(pkg: string, kind: 'builtin' | 'global', root: string): FacadeContext {
+    const guardFd = kind === 'builtin' && root === 'fs' ? createFdGuard((fd) => deny(pkg, 'builtin', `fs (file descriptor ${fd}, opened by someone else)`, 'A package may only use file descriptors it opened itself.')) : undefined;
     return {
-      hidden: HIDDEN_DOORS,
-      denyWrite: (path) => deny(pkg, 'global', path, `Grant ${JSON.stringify(path.split('.').slice(0, 2).join('.'))}: "write" only if this package must change it for everyone.`),
+      // Warn and record modes allow everything, hidden doors included, so that their use shows up.
+      hidden: observing ? new Set() : HIDDEN_DOORS,
+      denyWrite: (path) => deny(pkg, kind, path, `Grant ${JSON.stringify(path.split('.').slice(0, 2).join('.'))}: "write" only if this package must change it for everyone.`, true),
       wrapFunction: (path, fn) => {
         if (guardFd) return guardFd(path.slice(path.indexOf('.') + 1), fn);
         return fn;
@@ -94,9 +105,13 @@ export function createSandbox(host: HostPowers, powers: LockedDownPowers, config
     const name = requested.startsWith('node:') ? requested.slice(5) : requested;
     const cacheKey = `${pkg}\0${name}`;
     if (builtinFacades.has(cacheKey)) return builtinFacades.get(cacheKey);
-    const node = createGrantTrees(grantsOf(pkg).builtin).get(name);
-    if (!node) return deny(pkg, 'builtin', name);
-    const facade = createFacade(host.loadBuiltin(name), node, name, facadeContext(pkg, name));
+    let node = createGrantTrees(grantsOf(pkg).builtin).get(name);
+    if (node) monitor.use(pkg, 'builtin', name);
+    else {
+      deny(pkg, 'builtin', name);
+      node = WHOLE;
+    }
+    const facade = monitor.observe(pkg, 'builtin', name, createFacade(host.loadBuiltin(name), node, name, facadeContext(pkg, 'builtin', name)));
     builtinFacades.set(cacheKey, facade);
     return facade;
   }
@@ -114,27 +129,58 @@ export function createSandbox(host: HostPowers, powers: LockedDownPowers, config
     const values: AnyObject = {};
     const writable = new Map<string, true>();
     for (const name of DEFAULT_ENDOWMENTS) if (name in host.realGlobal) values[name] = host.realGlobal[name];
-    let timers: ReturnType<typeof createPackageTimers> | undefined;
     for (const [name, node] of globalGrants) {
-      if (TIMER_NAMES.has(name)) {
-        timers ??= createPackageTimers(host.realGlobal);
-        values[name] = timers[name];
-        continue;
-      }
-      const real = host.realGlobal[name];
-      if (real === undefined) continue;
-      if (node.whole && node.write && node.children.size === 0) {
-        writable.set(name, true);
-        continue;
-      }
-      if (typeof real === 'function' && node.children.size === 0) {
-        hardenPrototype(real);
-        values[name] = needsView(real) ? createReadOnlyView(real, (key) => deny(pkg, 'global', `${name}.${String(key)}`, `Grant ${JSON.stringify(name)}: "write" only if this package must change it for everyone.`)) : real;
-        continue;
-      }
-      values[name] = typeof real === 'object' || typeof real === 'function' ? createFacade(real, node, name, facadeContext(pkg, name)) : real;
+      if (node.whole && node.write && node.children.size === 0) writable.set(name, true);
+      else if (host.realGlobal[name] !== undefined) values[name] = createEndowment(pkg, name, node);
     }
     return { values, writable };
+  }
+
+  const timersOf = new Map<string, ReturnType<typeof createPackageTimers>>();
+
+  /** One granted host global as package `pkg` receives it. */
+  function createEndowment(pkg: string, name: string, node: GrantNode): unknown {
+    if (TIMER_NAMES.has(name)) {
+      let timers = timersOf.get(pkg);
+      if (!timers) timersOf.set(pkg, (timers = createPackageTimers(host.realGlobal)));
+      return timers[name];
+    }
+    const real = host.realGlobal[name];
+    if (typeof real === 'function' && node.children.size === 0) {
+      hardenPrototype(real);
+      return needsView(real) ? createReadOnlyView(real, (key) => deny(pkg, 'global', `${name}.${String(key)}`, `Grant ${JSON.stringify(name)}: "write" only if this package must change it for everyone.`, true)) : real;
+    }
+    return typeof real === 'object' && real !== null ? createFacade(real, node, name, facadeContext(pkg, 'global', name)) : real;
+  }
+
+  /**
+   * Warn and record modes: every host global the compartment lacks becomes a getter that reports
+   * (or records) the first read and hands out the whole global. Free names are bound when a
+   * module starts, so the report points at the module that reads it.
+   */
+  function observeHostGlobals(pkg: string, global: AnyObject, grants: Map<string, GrantNode>): void {
+    for (const name of Object.getOwnPropertyNames(host.realGlobal)) {
+      if (SES_GLOBALS.has(name) || (Object.prototype.hasOwnProperty.call(global, name) && !grants.has(name))) continue;
+      const granted = grants.get(name);
+      let value: unknown;
+      let made = false;
+      Object.defineProperty(global, name, {
+        get: () => {
+          if (!made) {
+            if (granted) monitor.use(pkg, 'global', name);
+            else deny(pkg, 'global', name);
+            value = monitor.observe(pkg, 'global', name, granted?.write ? host.realGlobal[name] : createEndowment(pkg, name, granted ?? WHOLE));
+            made = true;
+          }
+          return value;
+        },
+        set: (next) => {
+          value = next;
+          made = true;
+        },
+        configurable: true,
+      });
+    }
   }
 
   function createScope(pkg: string): PackageScope {
@@ -142,9 +188,10 @@ export function createSandbox(host: HostPowers, powers: LockedDownPowers, config
     const { values, writable } = createEndowments(pkg, createGrantTrees(grants.globals));
     const compartment = new powers.Compartment({ __options__: true, globals: values, name: pkg });
     const global = compartment.globalThis;
+    if (observing) observeHostGlobals(pkg, global, createGrantTrees(grants.globals));
     // Node's alias for the global object: the package's own.
     Object.defineProperty(global, 'global', { value: global, writable: true, configurable: true });
-    for (const name of writable.keys()) {
+    for (const name of observing ? [] : writable.keys()) {
       // A "write" grant shares the real global: reads and writes go through to it.
       Object.defineProperty(global, name, {
         get: () => host.realGlobal[name],
@@ -157,7 +204,7 @@ export function createSandbox(host: HostPowers, powers: LockedDownPowers, config
       if (typeof specifier !== 'string') throw new TypeError(`The "id" argument must be of type string. Received ${typeof specifier}`);
       const name = specifier.startsWith('node:') ? specifier.slice(5) : specifier;
       if (builtinNames.has(name.split('/')[0]!) && (builtinNames.has(name) || specifier.startsWith('node:'))) return builtin(pkg, name);
-      if (specifier.startsWith('sandbox-bundle:')) return deny(pkg, 'package', specifier);
+      if (specifier.startsWith('sandbox-bundle:')) return refuse(pkg, 'package', specifier);
       const error = new Error(
         `sandbox-bundle: package ${JSON.stringify(pkg)} asked for module ${JSON.stringify(specifier)} by a computed name at run time; only builtins load that way inside a sandboxed bundle. Require it with a string literal so the bundler includes it.`,
       ) as Error & { code: string };
@@ -204,7 +251,11 @@ export function createSandbox(host: HostPowers, powers: LockedDownPowers, config
     },
     builtin,
     packageExports(from, target, exports) {
-      if (!needsView(exports) || (Object.prototype.hasOwnProperty.call(grantsOf(from).packages, target) && grantsOf(from).packages[target] === 'write')) return exports;
+      const packages = grantsOf(from).packages;
+      const grant = Object.prototype.hasOwnProperty.call(packages, target) ? packages[target] : undefined;
+      if (grant) monitor.use(from, 'package', target);
+      else deny(from, 'package', target); // only warn/record builds generate ungranted package gates
+      if (!needsView(exports) || grant === 'write') return exports;
       // One view per (exports, importing package): identity is stable inside a package.
       let views = exportViews.get(exports);
       if (!views) exportViews.set(exports, (views = new Map()));
@@ -217,20 +268,20 @@ export function createSandbox(host: HostPowers, powers: LockedDownPowers, config
     },
     denyOnRequire(module, pkg, kind, permission) {
       Object.defineProperty(module, 'exports', {
-        get: () => deny(pkg, kind, permission),
+        get: () => refuse(pkg, kind, permission),
         set: () => {},
         configurable: true,
       });
     },
     deniedBinding(pkg, kind, permission) {
-      const fail = (): never => deny(pkg, kind, permission);
+      const fail = (): never => refuse(pkg, kind, permission);
       return new Proxy(function denied() {}, {
         get: fail, set: fail, has: fail, apply: fail, construct: fail, ownKeys: fail,
         getPrototypeOf: fail, defineProperty: fail, deleteProperty: fail, getOwnPropertyDescriptor: fail,
       });
     },
     loadNative(pkg, relativePath) {
-      if (!grantsOf(pkg).native) return deny(pkg, 'native', relativePath);
+      if (!grantsOf(pkg).native) deny(pkg, 'native', relativePath);
       return host.loadBuiltin(joinPath(host.bundleDir, relativePath));
     },
   };

@@ -55,7 +55,7 @@ export function generateGateModule(gate: Gate): string {
  * arguments; the policy goes in as data.
  */
 export function generateStartModule(options: ResolvedOptions, policy: RuntimePolicy, format: OutputFormat): string {
-  const config = q({ policy, lockdownOptions: options.lockdown });
+  const config = q({ policy, lockdownOptions: options.lockdown, mode: options.mode, ...(options.monitorFile ? { monitorFile: options.monitorFile } : {}) });
   const polyfills = options.beforeLockdown.map((specifier) => (format === 'esm' ? `import ${q(specifier)};` : `require(${q(specifier)});`));
   if (format === 'esm') {
     return [

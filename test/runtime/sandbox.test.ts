@@ -218,7 +218,7 @@ describe('exports between packages', () => {
 
   it('classes seen through a view still construct, subclass and pass instanceof', () => {
     class Base { value = 1; }
-    const View = sandboxWith({}).packageExports('a', 'lib', Base) as typeof Base;
+    const View = sandboxWith({ a: grants({ packages: { lib: true } }) }).packageExports('a', 'lib', Base) as typeof Base;
     class Sub extends View { extra = 2; }
     const sub = new Sub();
     expect(sub instanceof Base && sub instanceof View).toBe(true);
@@ -264,5 +264,22 @@ describe('scoped require', () => {
     expect(scope.filename('../node_modules/a/index.js')).toBe('/srv/app/node_modules/a/index.js');
     expect(scope.dirname('../node_modules/a/index.js')).toBe('/srv/app/node_modules/a');
     expect(scope.meta('../node_modules/a/x y.mjs').url).toBe('file:///srv/app/node_modules/a/x%20y.mjs');
+  });
+});
+
+describe('warn mode', () => {
+  it('allows what enforce mode denies and reports each violation once, with its first call site', () => {
+    const report = path.join(os.tmpdir(), `sb-warn-${process.pid}.jsonl`);
+    fs.rmSync(report, { force: true });
+    const sandbox = createSandbox(createHost(), powers, { policy: { resources: {} }, lockdownOptions: {}, mode: 'warn', monitorFile: report });
+    const cp = sandbox.builtin('a', 'child_process') as any;
+    expect(typeof cp.execSync).toBe('function');
+    sandbox.builtin('a', 'child_process');
+    const g = sandbox.scope('a').globalThis as any;
+    expect(typeof g.process.cwd).toBe('function');
+    const lines = fs.readFileSync(report, 'utf8').trim().split('\n').map((line) => JSON.parse(line));
+    expect(lines.map((l) => `${l.package} ${l.kind} ${l.permission}`)).toEqual(['a builtin child_process', 'a global process']);
+    expect(lines[0].site).toMatch(/sandbox\.test\.ts/);
+    fs.rmSync(report);
   });
 });
