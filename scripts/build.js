@@ -8,7 +8,9 @@ const sources = [];
 for (const dir of ['src', 'plugins']) {
   for (const entry of fs.readdirSync(path.join(root, dir), { recursive: true })) {
     const file = path.join(dir, entry);
-    if (file.endsWith('.ts') && !file.includes(`${path.sep}runtime${path.sep}`)) sources.push(file);
+    // The runtime is bundled on its own below; hidden-doors.ts is plain data the policy generator shares with it.
+    const sharedWithRuntime = file === path.join('src', 'runtime', 'hidden-doors.ts');
+    if (file.endsWith('.ts') && (!file.includes(`${path.sep}runtime${path.sep}`) || sharedWithRuntime)) sources.push(file);
   }
 }
 fs.rmSync(path.join(root, 'dist'), { recursive: true, force: true });

@@ -173,8 +173,9 @@ function parseStrict(source: string, file: string): Program {
     throw new SandboxError(
       'SB_UNSUPPORTED_SYNTAX',
       `sandbox-bundle: "${file}" is not valid strict-mode code (${describe(moduleError)}). ` +
-        'sandbox-bundle runs dependency code in strict mode; report it to the package, ' +
-        'or list the package in trustedPackages to load it unsandboxed before lockdown.',
+        'Every module in a sandboxed bundle runs in strict mode (sloppy mode leaks the real global ' +
+        'through `this` and caller chains), so this package cannot be bundled: replace it, or ask its ' +
+        'authors for a strict-mode build.',
       { cause: moduleError },
     );
   }

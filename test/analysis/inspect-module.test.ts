@@ -320,7 +320,7 @@ describe('inspectModule syntax errors', () => {
     expect(error.code).toBe('SB_UNSUPPORTED_SYNTAX');
     expect(error.message).toContain('"node_modules/sloppy/index.js" is not valid strict-mode code');
     expect(error.message).toContain(where);
-    expect(error.message).toContain('trustedPackages');
+    expect(error.message).toContain('cannot be bundled');
     expect(error.cause).toBeInstanceOf(SyntaxError);
   });
 
