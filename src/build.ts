@@ -23,7 +23,7 @@ export interface BuildResult {
   warnings: string[];
 }
 
-interface OutputFile {
+export interface OutputFile {
   path: string;
   contents: string | Uint8Array;
 }
@@ -79,10 +79,11 @@ export async function buildSandboxed(request: BuildRequest): Promise<BuildResult
   const outfile = path.resolve(cwd, request.outfile);
   const format = request.format ?? inferFormat(outfile);
   const bundler = request.bundler ?? 'esbuild';
-  if (bundler !== 'esbuild') {
-    throw new SandboxError('SB_OPTIONS_INVALID', `sandbox-bundle: bundler ${JSON.stringify(bundler)} is not supported by this build. Use --bundler esbuild.`);
+  if (bundler !== 'esbuild' && bundler !== 'rollup') {
+    throw new SandboxError('SB_OPTIONS_INVALID', `sandbox-bundle: bundler ${JSON.stringify(bundler)} is not supported. Use "esbuild" or "rollup".`);
   }
-  const { files, warnings } = await buildWithEsbuild(request, entry, outfile, format);
+  // rollup and its plugins load only when asked for.
+  const { files, warnings } = bundler === 'rollup' ? await (await import('../plugins/rollup/build.js')).buildWithRollup(request, entry, outfile, format) : await buildWithEsbuild(request, entry, outfile, format);
   writeAtomically(files);
   return { outfile, format, files: files.map((f) => f.path), warnings };
 }

@@ -131,7 +131,7 @@ export function createSandboxContext(options: ResolvedOptions, target: BuildTarg
   const policy = resolveRuntimePolicy(policyFile);
   const entries = new Set(target.entries.map((e) => fs.realpathSync(e)));
   // ses's CommonJS build is one self-contained file: it alone is trusted on ses's behalf.
-  const sesFile = fs.realpathSync(createRequire(path.join(TOOL_ROOT, 'package.json')).resolve('ses'));
+  const sesFile = path.join(path.dirname(fs.realpathSync(createRequire(path.join(TOOL_ROOT, 'package.json')).resolve('ses'))), 'ses.umd.min.js');
   /** The beforeLockdown polyfills and what they load: unwrapped, with full authority. */
   const trustedDirs: string[] = [];
   const gates = new Map<string, Gate>();

@@ -133,9 +133,15 @@ export function inspectAuthority(source: string, file: string): ModuleAuthority 
     return result;
   }
   if (!ast) return result;
-  new Inspector(source, result).run(ast);
-  // Babel caches paths per node across runs; a long generation over thousands of files would keep every AST alive.
-  traverse.cache.clear();
+  try {
+    new Inspector(source, result).run(ast);
+  } catch (error) {
+    // Babel's scope builder rejects some code engines accept (a `let` redeclaring a sloppy `var`).
+    result.unresolved.push({ reason: `cannot be analyzed (${String((error as Error).message).split('\n')[0]}); what was found before the failure is kept`, code: '', site: { line: 1, column: 1 } });
+  } finally {
+    // Babel caches paths per node across runs; a long generation over thousands of files would keep every AST alive.
+    traverse.cache.clear();
+  }
   return result;
 }
 
@@ -270,7 +276,7 @@ class Inspector {
       const imported = specifier.type === 'ImportSpecifier' ? (specifier.imported.type === 'Identifier' ? specifier.imported.name : specifier.imported.value) : undefined;
       const memberPath = imported === undefined || imported === 'default' ? [] : [imported];
       const source: Source = { kind: 'builtin', module, path: memberPath, skipDefault: specifier.type === 'ImportNamespaceSpecifier', promise: false };
-      this.followBinding(binding, source, specifier);
+      this.followBinding(binding, source, specifier, true);
     }
   }
 
@@ -486,15 +492,25 @@ class Inspector {
     }
   }
 
-  private followBinding(binding: Binding, value: Source, node: t.Node): void {
+  /**
+   * Follows every read of an alias. A binding nobody reads still cost a read when it was made from a
+   * member (`const { env } = process` reads `process.env`, and throws without it), so that read is
+   * used; an ES import binding nobody reads needs nothing (`unusedImport`), as the sandbox only
+   * refuses an import on first use.
+   */
+  private followBinding(binding: Binding, value: Source, node: t.Node, unusedImport = false): void {
     const key = JSON.stringify(value);
     let seen = this.followed.get(binding);
     if (!seen) this.followed.set(binding, (seen = new Set()));
     if (seen.has(key)) return;
     seen.add(key);
-    // A binding nobody reads needs nothing (an unused ES import); CommonJS requires are handled by requireCall.
+    if (binding.referencePaths.length === 0 && !unusedImport) {
+      // A bare alias (`const p = process`, `const fs = require('fs')`) read nothing yet.
+      const memberRead = value.kind === 'global' ? value.path.length >= 2 : value.kind === 'builtin' && value.path.length >= 1;
+      if (memberRead) this.use(value, node);
+      return;
+    }
     for (const reference of binding.referencePaths) this.follow(reference, value);
-    void node;
   }
 
   /** The value goes somewhere the analysis cannot see: grant the path reached so far, whole. */
