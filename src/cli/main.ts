@@ -4,6 +4,7 @@ import { Command, CommanderError } from 'commander';
 import { buildSandboxed, type BundlerName } from '../build.js';
 import { isSandboxError } from '../errors.js';
 import type { OutputFormat } from '../options.js';
+import { registerPolicyCommands } from './policy-command.js';
 
 /** Exit codes: 0 success, 1 the build or policy failed, 2 the command line is wrong. */
 const EXIT_FAILED = 1;
@@ -67,6 +68,8 @@ program
     for (const warning of result.warnings) process.stderr.write(`sandbox-bundle: warning: ${warning}\n`);
     process.stderr.write(`sandbox-bundle: wrote ${result.outfile} (${result.format})\n`);
   });
+
+registerPolicyCommands(program);
 
 try {
   await program.parseAsync(process.argv);

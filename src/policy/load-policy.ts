@@ -11,6 +11,11 @@ export const POLICY_OVERRIDE_FILE_NAME = 'policy-override.json';
 
 /** Reads, parses and validates one policy file. */
 export function loadPolicy(file: string): PolicyFile {
+  return assertPolicy(readPolicyJson(file), file);
+}
+
+/** Reads and parses a policy file without validating it (for conversions), with the same errors as loadPolicy. */
+export function readPolicyJson(file: string): unknown {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
@@ -31,13 +36,11 @@ export function loadPolicy(file: string): PolicyFile {
   }
   // Editors on Windows may save a byte order mark, which JSON.parse rejects.
   if (text.startsWith('\uFEFF')) text = text.slice(1);
-  let value: unknown;
   try {
-    value = JSON.parse(text);
+    return JSON.parse(text);
   } catch (cause) {
     throw new SandboxError('SB_POLICY_INVALID', describeSyntaxError(file, text, cause), { cause });
   }
-  return assertPolicy(value, file);
 }
 
 /**

@@ -7,6 +7,7 @@ import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { SandboxError } from '../errors.js';
 import type { PolicyFile } from './types.js';
 import { normalizeBuiltinName } from './resolve-runtime-policy.js';
+import { findLavaMoatFeatures } from './lavamoat-features.js';
 
 /** One thing wrong with a policy: where (key path segments) and what, as text for a person. */
 interface Problem {
@@ -39,6 +40,17 @@ let compiled: { validate: ValidateFunction; builtinPath: RegExp } | undefined;
  * `source` names the file in the message.
  */
 export function assertPolicy(value: unknown, source: string): PolicyFile {
+  // A newer LavaMoat file would fail the schema on fields that are not mistakes: say what it is and how to convert it.
+  const lavamoat = findLavaMoatFeatures(value);
+  if (lavamoat.length > 0) {
+    throw new SandboxError(
+      'SB_POLICY_INVALID',
+      `sandbox-bundle: policy "${source}" is a LavaMoat policy with ${lavamoat.length} field${lavamoat.length === 1 ? '' : 's'} sandbox-bundle does not read as written. ` +
+        `Convert it once with: sandbox-bundle policy --from-lavamoat ${JSON.stringify(source)} -o sandbox-policy.json (it maps what has an equivalent and names what it drops).\n` +
+        lavamoat.map((line) => `  - ${line}`).join('\n'),
+      { problems: lavamoat },
+    );
+  }
   const { validate, builtinPath } = loadValidator();
   const problems = validate(value) ? [] : (validate.errors ?? []).flatMap(toProblem);
   const reported = new Set(problems.map((problem) => formatPath(problem.path)));

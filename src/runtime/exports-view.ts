@@ -2,10 +2,16 @@
 
 import type { AnyObject } from './host.js';
 
+/** Objects and functions can be viewed; primitives and frozen values need no view. */
+export function needsView(value: unknown): value is AnyObject {
+  return (typeof value === 'object' && value !== null) || typeof value === 'function' ? !Object.isFrozen(value) : false;
+}
+
 /**
- * A Proxy whose only traps refuse changes made through the view itself. Reads, calls,
- * `new` and `instanceof` pass straight to the target (no get trap, so no per-access cost
- * beyond the Proxy's own). Writes whose receiver is some other object (a subclass, an
+ * A shallow read-only view: a Proxy whose only traps refuse changes made through the view itself.
+ * Reads, calls, `new` and `instanceof` go straight to the target with no per-access trap. Used
+ * for granted host classes (Buffer, URL) whose prototypes the runtime freezes, so nothing nested
+ * is left to change. Writes whose receiver is some other object (a subclass, an
  * `Object.create(view)` child) are that object's own business and go through.
  */
 export function createReadOnlyView<T extends AnyObject>(target: T, onWrite: (key: PropertyKey) => void): T {
@@ -26,7 +32,69 @@ export function createReadOnlyView<T extends AnyObject>(target: T, onWrite: (key
   return view;
 }
 
-/** Objects and functions can be viewed; primitives and already-frozen values need no view. */
-export function needsView(value: unknown): value is AnyObject {
-  return (typeof value === 'object' && value !== null) || typeof value === 'function' ? !Object.isFrozen(value) : false;
+/** A data property a Proxy must report unchanged (its invariants forbid handing out a view). */
+function isPinned(descriptor: PropertyDescriptor | undefined): boolean {
+  return !!descriptor && 'value' in descriptor && !descriptor.configurable && !descriptor.writable;
+}
+
+/**
+ * A deep read-only view (a membrane): every object or function reached through a property of
+ * the view is itself a view, so `lib.defaults.rounds = 0` and `lib.default.check = evil` fail
+ * like `lib.hash = evil` does. Functions reached this way run with the real object as `this`
+ * when called on a view of this membrane (methods see their own object, so `this.count++` and
+ * `this._map.get(k)` work); arguments are passed as given, never unwrapped, so a view cannot be
+ * smuggled through another function to reach the real object. What functions return is theirs
+ * to hand out and is not wrapped. One membrane per importing package and exported root keeps
+ * identity stable inside that package (`lib.default === lib` when the exports say so).
+ * Prototypes are not wrapped (`instanceof` against real classes must keep working, and a class's
+ * `prototype` is pinned by Proxy invariants): prototype objects are shared as they are.
+ */
+export function createReadOnlyMembrane(onWrite: (key: PropertyKey) => void): <T>(value: T) => T {
+  const views = new WeakMap<object, object>();
+  const targets = new WeakMap<object, object>();
+
+  const wrap = <T>(value: T): T => {
+    if (!needsView(value)) return value;
+    let view = views.get(value);
+    if (!view) {
+      view = new Proxy(value, handler);
+      views.set(value, view);
+      targets.set(view, value);
+    }
+    return view as T;
+  };
+  const unwrap = (value: unknown): unknown => ((typeof value === 'object' && value !== null) || typeof value === 'function' ? targets.get(value) ?? value : value);
+  const instanceChecks = new WeakMap<object, (candidate: unknown) => boolean>();
+
+  const handler: ProxyHandler<AnyObject> = {
+    get(target, key, receiver) {
+      const isView = targets.get(receiver) === target;
+      if (key === Symbol.hasInstance && typeof target === 'function' && !Object.prototype.hasOwnProperty.call(target, Symbol.hasInstance)) {
+        // `x instanceof view` must test against the real prototype, not a view of it.
+        let check = instanceChecks.get(target);
+        if (!check) instanceChecks.set(target, (check = (candidate) => unwrap(candidate) instanceof (target as unknown as new () => unknown)));
+        return check;
+      }
+      const value = Reflect.get(target, key, isView ? target : receiver);
+      return isPinned(Object.getOwnPropertyDescriptor(target, key)) ? value : wrap(value);
+    },
+    getOwnPropertyDescriptor(target, key) {
+      const descriptor = Reflect.getOwnPropertyDescriptor(target, key);
+      if (!descriptor || isPinned(descriptor)) return descriptor;
+      if ('value' in descriptor) descriptor.value = wrap(descriptor.value);
+      return descriptor;
+    },
+    set(target, key, value, receiver) {
+      if (targets.get(receiver) !== target) return Reflect.set(target, key, value, receiver);
+      onWrite(key);
+      return Reflect.set(target, key, value);
+    },
+    defineProperty: (target, key, descriptor) => (onWrite(key), Reflect.defineProperty(target, key, descriptor)),
+    deleteProperty: (target, key) => (onWrite(key), Reflect.deleteProperty(target, key)),
+    setPrototypeOf: (target, proto) => (onWrite('__proto__'), Reflect.setPrototypeOf(target, proto)),
+    preventExtensions: (target) => (onWrite('[[Extensible]]'), Reflect.preventExtensions(target)),
+    apply: (target, thisArg, args) => Reflect.apply(target as (...a: unknown[]) => unknown, unwrap(thisArg), args),
+    construct: (target, args, newTarget) => Reflect.construct(target as new (...a: unknown[]) => object, args, (targets.get(newTarget) === target ? target : newTarget) as new (...a: unknown[]) => object),
+  };
+  return wrap;
 }

@@ -2,7 +2,7 @@
 
 import type { AnyObject } from './host.js';
 import type { GrantNode } from './grant-tree.js';
-import { createReadOnlyView, needsView } from './exports-view.js';
+import { createReadOnlyMembrane } from './exports-view.js';
 
 export interface FacadeContext {
   /** Members never handed out through a grant of their parent; only a grant naming them opens them. */
@@ -43,6 +43,8 @@ function isClassLike(fn: AnyObject): boolean {
 export function createFacade(real: AnyObject, node: GrantNode, path: string, ctx: FacadeContext): AnyObject {
   if (node.whole && node.write && node.children.size === 0) return real;
   const facade: AnyObject = {};
+  // Nested host objects (process.stdout, fs.promises, process.env) are shared: read-only views.
+  const share = createReadOnlyMembrane((key) => ctx.denyWrite(`${path}.${String(key)}`));
   const keys = new Set(node.children.keys());
   if (node.whole) {
     for (const key of memberNames(real)) {
@@ -63,7 +65,7 @@ export function createFacade(real: AnyObject, node: GrantNode, path: string, ctx
       continue;
     }
     const write = child?.write ?? node.write;
-    defineMember(facade, real, key, descriptor, memberPath, write, ctx);
+    defineMember(facade, real, key, descriptor, memberPath, write, write ? (value) => value : share, ctx);
   }
   // Not frozen: the facade belongs to one package, which may patch its own copy (graceful-fs
   // replaces fs.close); nobody else sees it.
@@ -83,7 +85,7 @@ function copyFunctionMembers(from: AnyObject, to: AnyObject): void {
   }
 }
 
-function defineMember(facade: AnyObject, real: AnyObject, key: string, descriptor: PropertyDescriptor, path: string, write: boolean, ctx: FacadeContext): void {
+function defineMember(facade: AnyObject, real: AnyObject, key: string, descriptor: PropertyDescriptor, path: string, write: boolean, share: <T>(value: T) => T, ctx: FacadeContext): void {
   const value = 'value' in descriptor ? descriptor.value : undefined;
   if (typeof value === 'function' && !isClassLike(value)) {
     const method = value as (...args: any[]) => any;
@@ -99,13 +101,12 @@ function defineMember(facade: AnyObject, real: AnyObject, key: string, descripto
     return;
   }
   if (typeof value === 'function' || (typeof value === 'object' && value !== null)) {
-    const shared = write || !needsView(value) ? value : createReadOnlyView(value, (k) => ctx.denyWrite(`${path}.${String(k)}`));
-    defineOwn(facade, key, shared);
+    defineOwn(facade, key, share(value));
     return;
   }
-  // Primitives and accessors stay live (process.exitCode, process.title): read through to the real object.
+  // Primitives and accessors stay live (process.exitCode, process.stdout): read through to the real object.
   Object.defineProperty(facade, key, {
-    get: () => real[key],
+    get: () => share(real[key]),
     set: (v: unknown) => {
       if (!write) ctx.denyWrite(path);
       real[key] = v;

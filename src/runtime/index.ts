@@ -5,7 +5,7 @@ import type { AnyObject, HostPowers, LockedDownPowers, SandboxConfig } from './h
 import { PermissionError, type PermissionKind } from './permission-error.js';
 import { createGrantTrees, type GrantNode } from './grant-tree.js';
 import { createFacade, type FacadeContext } from './facade.js';
-import { createReadOnlyView, needsView } from './exports-view.js';
+import { createReadOnlyMembrane, createReadOnlyView, needsView } from './exports-view.js';
 import { createPackageTimers, TIMER_NAMES } from './timers.js';
 import { HIDDEN_DOORS } from './hidden-doors.js';
 import { createFdGuard } from './fs-descriptors.js';
@@ -238,7 +238,7 @@ export function createSandbox(host: HostPowers, powers: LockedDownPowers, config
     };
   }
 
-  const exportViews = new WeakMap<object, Map<string, unknown>>();
+  const membranes = new Map<string, <T>(value: T) => T>();
 
   return {
     scope(pkg) {
@@ -256,15 +256,11 @@ export function createSandbox(host: HostPowers, powers: LockedDownPowers, config
       if (grant) monitor.use(from, 'package', target);
       else deny(from, 'package', target); // only warn/record builds generate ungranted package gates
       if (!needsView(exports) || grant === 'write') return exports;
-      // One view per (exports, importing package): identity is stable inside a package.
-      let views = exportViews.get(exports);
-      if (!views) exportViews.set(exports, (views = new Map()));
-      let view = views.get(from);
-      if (!view) {
-        view = createReadOnlyView(exports, () => deny(from, 'exports', target));
-        views.set(from, view);
-      }
-      return view;
+      // One membrane per (importing package, target package): identity is stable inside a package.
+      const key = `${from}\0${target}`;
+      let membrane = membranes.get(key);
+      if (!membrane) membranes.set(key, (membrane = createReadOnlyMembrane(() => deny(from, 'exports', target))));
+      return membrane(exports);
     },
     denyOnRequire(module, pkg, kind, permission) {
       Object.defineProperty(module, 'exports', {

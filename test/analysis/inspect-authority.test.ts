@@ -12,13 +12,14 @@ interface Summary {
 
 /** The result in a form a table can spell: only non-empty parts, doors as "kind:permission", unresolved as "line:code". */
 function summarize(source: string, file = '/app/node_modules/pkg/index.js'): Summary {
-  const result = inspectAuthority(source, file);
+  // Names the cases use as ordinary local variables: declared, so they are not globals.
+  const result = inspectAuthority(`var a, b, d, f, o, p, s, u, x, code, factory, load, log, name, spec, url;\n${source}`, file);
   const summary: Summary = {};
   if (result.globals.size) summary.globals = Object.fromEntries([...result.globals].map(([key, use]) => [key, use.write ? 'write' : true]));
   if (result.builtin.size) summary.builtin = [...result.builtin.keys()].sort();
-  if (result.imports.length) summary.imports = result.imports.map((i) => i.specifier);
+  if (result.imports.length) summary.imports = result.imports.map((i) => i.specifier).sort();
   if (result.doors.length) summary.doors = [...new Set(result.doors.map((d) => `${d.kind}:${d.permission}`))].sort();
-  if (result.unresolved.length) summary.unresolved = result.unresolved.map((u) => `${u.site.line}:${u.code}`);
+  if (result.unresolved.length) summary.unresolved = result.unresolved.map((u) => `${u.site.line - 1}:${u.code}`);
   return summary;
 }
 
@@ -35,7 +36,7 @@ describe('inspectAuthority', () => {
     ['rest element takes the whole object', 'const { env, ...rest } = process', { globals: { process: true, 'process.env': true } }],
     ['computed member takes the whole object', 'process[name]', { globals: { process: true } }],
     ['fn.call uses fn', 'setTimeout.call(null, f, 1)', { globals: { setTimeout: true } }],
-    ['alias loops end', 'let x = process; while (x) x = x.parent;', { globals: { 'process.parent': true } }],
+    ['alias loops end', 'let cur = process; while (cur) cur = cur.parent;', { globals: { 'process.parent': true } }],
     // writes
     ['assigning an undeclared name writes the global', 'leaked = 1', { globals: { leaked: 'write' } }],
     ['member write', 'process.env.DEBUG = "x"', { globals: { 'process.env': 'write' } }],
@@ -69,8 +70,8 @@ describe('inspectAuthority', () => {
     ['a builtin passed whole', 'const fs = require("fs"); module.exports = fs', { builtin: ['fs'] }],
     ['an unused CommonJS require needs the module to load', 'const util = require("util")', { builtin: ['util'] }],
     ['a class export used whole', 'const EventEmitter = require("events"); class A extends EventEmitter {}', { builtin: ['events'] }],
-    ['Babel interop', 'var _fs = _interopRequireDefault(require("fs")); (0, _fs.default.readFileSync)(p)', { builtin: ['fs.readFileSync'] }],
-    ['TypeScript interop', 'const fs_1 = __importDefault(require("fs")); fs_1.default.statSync(p)', { builtin: ['fs.statSync'] }],
+    ['Babel interop', 'function _interopRequireDefault(e) { return e && e.__esModule ? e : { default: e }; }\nvar _fs = _interopRequireDefault(require("fs")); (0, _fs.default.readFileSync)(p)', { builtin: ['fs.readFileSync'] }],
+    ['TypeScript interop', 'const tslib_1 = require("tslib"); const fs_1 = tslib_1.__importDefault(require("fs")); fs_1.default.statSync(p)', { builtin: ['fs.statSync'], imports: ['tslib'] }],
     ['alias of require', 'const r = require; r("os").hostname()', { builtin: ['os.hostname'] }],
     ['process as a builtin', 'require("process").nextTick(f)', { builtin: ['process.nextTick'] }],
     ['fs/promises subpath', 'require("fs/promises").readFile(p)', { builtin: ['fs/promises.readFile'] }],
@@ -84,7 +85,7 @@ describe('inspectAuthority', () => {
     ['await import() of a builtin', 'const { readFile } = await import("fs"); (await import("os")).cpus()', { builtin: ['fs.readFile', 'os.cpus'] }],
     ['import().then uses the whole builtin', 'import("fs").then(f)', { builtin: ['fs'] }],
     // packages
-    ['package specifiers are left to resolve', 'require("lodash"); import x from "left-pad"; export * from "./lib.js"; import("dep")', { imports: ['left-pad', './lib.js', 'lodash', 'dep'] }],
+    ['package specifiers are left to resolve', 'require("lodash"); import x from "left-pad"; export * from "./lib.js"; import("dep")', { imports: ['./lib.js', 'dep', 'left-pad', 'lodash'] }],
     // hidden doors are reported, never granted
     ['process.binding', 'process.binding("natives")', { doors: ['global:process.binding'] }],
     ['destructured hidden door', 'const { binding, env } = process', { globals: { 'process.env': true }, doors: ['global:process.binding'] }],
@@ -96,7 +97,7 @@ describe('inspectAuthority', () => {
     ['worker_threads', 'const { Worker } = require("worker_threads"); new Worker(f)', { doors: ['builtin:worker_threads.Worker'] }],
     ['process builtin binding', 'require("process").binding("fs")', { doors: ['builtin:process.binding'] }],
     ['module system doors', 'require.cache; module.constructor._load("fs"); require.main === module; module.parent', { doors: ['module:module.constructor', 'module:module.parent', 'module:require.cache', 'module:require.main'] }],
-    ['lodash-style global detection', 'var freeGlobal = typeof global == "object" && global && global.Object === Object && global;\nvar root = freeGlobal || Function("return this")();\nvar Buffer = root.Buffer;\nvar freeProcess = freeGlobal.process;\nfreeProcess && freeProcess.binding && freeProcess.binding("util");', { globals: { Buffer: true }, doors: ['global:process.binding'] }],
+    ['lodash-style global detection', 'var freeGlobal = typeof global == "object" && global && global.Object === Object && global;\nvar root = freeGlobal || Function("return this")();\nvar Buffer = root.Buffer;\nBuffer && Buffer.isBuffer(x);\nvar freeProcess = freeGlobal.process;\nfreeProcess && freeProcess.binding && freeProcess.binding("util");', { globals: { 'Buffer.isBuffer': true }, doors: ['global:process.binding'] }],
     // what cannot be resolved is reported with its line
     ['computed require', 'const x = 1;\nrequire("./locale/" + name)', { unresolved: ['2:require("./locale/" + name)'] }],
     ['require passed as a value', 'load(require)', { unresolved: ['1:require'] }],

@@ -211,6 +211,32 @@ describe('exports between packages', () => {
     expect(real.hash()).toBe('real');
   });
 
+  it('the view is deep: nested objects and self-references are read-only too', () => {
+    const real: any = { defaults: { rounds: 3 } };
+    real.default = real;
+    const view = sandboxWith({ a: grants({ packages: { lib: true } }) }).packageExports('a', 'lib', real) as any;
+    expect(codeOf(() => { view.defaults.rounds = 0; })).toBe('SB_PERMISSION_DENIED');
+    expect(codeOf(() => { view.default.check = 1; })).toBe('SB_PERMISSION_DENIED');
+    expect(codeOf(() => { Object.getOwnPropertyDescriptor(view, 'defaults')!.value.rounds = 0; })).toBe('SB_PERMISSION_DENIED');
+    expect(view.default).toBe(view);
+    expect(real.defaults.rounds).toBe(3);
+  });
+
+  it('methods run on the real object, so stateful exports keep working', () => {
+    const real = { count: 0, cache: new Map([['k', 'v']]), bump() { this.count++; return this.cache.get('k'); } };
+    const view = sandboxWith({ a: grants({ packages: { lib: true } }) }).packageExports('a', 'lib', real) as any;
+    expect(view.bump()).toBe('v');
+    expect(real.count).toBe(1);
+  });
+
+  it('another package cannot be used as a gadget to write through a view', () => {
+    const sandbox = sandboxWith({ a: grants({ packages: { lib: true, helper: true } }) });
+    const lib = sandbox.packageExports('a', 'lib', { defaults: { rounds: 3 } }) as any;
+    const helper = sandbox.packageExports('a', 'helper', { assign(target: any, key: string, value: unknown) { target[key] = value; }, setOnThis(this: any, value: unknown) { this.rounds = value; } }) as any;
+    expect(codeOf(() => helper.assign(lib.defaults, 'rounds', 0))).toBe('SB_PERMISSION_DENIED');
+    expect(codeOf(() => helper.setOnThis.call(lib.defaults, 0))).toBe('SB_PERMISSION_DENIED');
+  });
+
   it('"write" hands out the exports themselves', () => {
     const real = { x: 1 };
     expect(sandboxWith({ a: grants({ packages: { lib: 'write' } }) }).packageExports('a', 'lib', real)).toBe(real);
