@@ -52,6 +52,8 @@ export interface PackageFindings {
   globals: Map<string, { write: boolean; sites: Evidence[] }>;
   builtin: Map<string, Evidence[]>;
   packages: Map<string, Evidence[]>;
+  /** Packages whose exports this package changes: granted `"write"`. */
+  exportWrites: Map<string, Evidence[]>;
   native: Evidence[];
   /** Hidden doors asked for: never granted (DESIGN section 3). */
   doors: PackageDoor[];
@@ -216,7 +218,7 @@ function resolveSpecifier(input: ReachableModule, file: string, specifier: strin
 function findingsFor(findings: Map<string, PackageFindings>, name: string, dir: string): PackageFindings {
   let found = findings.get(name);
   if (!found) {
-    found = { name, dir, files: [], globals: new Map(), builtin: new Map(), packages: new Map(), native: [], doors: [], unresolved: [] };
+    found = { name, dir, files: [], globals: new Map(), builtin: new Map(), packages: new Map(), exportWrites: new Map(), native: [], doors: [], unresolved: [] };
     findings.set(name, found);
   }
   return found;
@@ -244,6 +246,12 @@ function addAuthority(
     else found.doors.push({ kind: door.kind, permission: door.permission, sites: [at(door.site)] });
   }
   for (const unresolved of authority.unresolved) found.unresolved.push({ reason: unresolved.reason, code: unresolved.code, site: at(unresolved.site) });
+  for (const written of authority.exportWrites) {
+    const resolved = resolve(written.specifier);
+    const target = resolved === undefined || resolved.endsWith('.node') ? undefined : graph.identify(resolved);
+    if (!target || target.name === found.name) continue;
+    found.exportWrites.set(target.name, [...(found.exportWrites.get(target.name) ?? []), at(written.site)]);
+  }
   for (const imported of authority.imports) {
     if (!specifierLines.has(imported.specifier)) specifierLines.set(imported.specifier, imported.site.line);
     const resolved = resolve(imported.specifier);
@@ -291,13 +299,14 @@ function reduceFindings(found: PackageFindings): void {
   }
   const bySite = (a: Evidence, b: Evidence) => compare(a.file, b.file) || a.line - b.line || a.column - b.column;
   for (const entry of found.globals.values()) entry.sites.sort(bySite);
-  for (const sites of [...found.builtin.values(), ...found.packages.values(), found.native]) sites.sort(bySite);
+  for (const sites of [...found.builtin.values(), ...found.packages.values(), ...found.exportWrites.values(), found.native]) sites.sort(bySite);
   for (const door of found.doors) door.sites.sort(bySite);
   found.doors.sort((a, b) => compare(a.kind, b.kind) || compare(a.permission, b.permission));
   found.unresolved.sort((a, b) => bySite(a.site, b.site));
   found.globals = new Map([...found.globals].sort(([a], [b]) => compare(a, b)));
   found.builtin = new Map([...found.builtin].sort(([a], [b]) => compare(a, b)));
   found.packages = new Map([...found.packages].sort(([a], [b]) => compare(a, b)));
+  found.exportWrites = new Map([...found.exportWrites].sort(([a], [b]) => compare(a, b)));
 }
 
 /** `a.b.c` -> [`a`, `a.b`]. */
@@ -324,7 +333,8 @@ function toPolicy(findings: Map<string, PackageFindings>): PolicyFile {
     if (builtin.length > 0) entry.builtin = toSortedRecord(builtin);
     if (globals.length > 0) entry.globals = toSortedRecord(globals);
     if (found.native.length > 0) entry.native = true;
-    if (found.packages.size > 0) entry.packages = toSortedRecord([...found.packages.keys()].map((name) => [name, true as const]));
+    // A package whose exports this one changes gets "write": the sandbox hands out read-only views otherwise (DESIGN section 4).
+    if (found.packages.size > 0) entry.packages = toSortedRecord([...found.packages.keys()].map((name) => [name, found.exportWrites.has(name) ? ('write' as const) : (true as const)]));
     if (Object.keys(entry).length > 0) resources.push([found.name, entry]);
   }
   return { resources: toSortedRecord(resources) };

@@ -55,6 +55,11 @@ export interface ModuleAuthority {
   builtin: Map<string, Site[]>;
   /** Non-builtin specifiers this module requires or imports, for the caller to resolve. */
   imports: { specifier: string; site: Site }[];
+  /**
+   * Non-builtin specifiers whose exports this module changes (`require('x').y = v`,
+   * `import { o } from 'x'; o.k = v`): the sandbox hands out read-only views, so these need `"write"`.
+   */
+  exportWrites: { specifier: string; site: Site }[];
   doors: DoorUse[];
   unresolved: UnresolvedUse[];
 }
@@ -62,6 +67,7 @@ export interface ModuleAuthority {
 type Source =
   | { kind: 'global'; path: string[] }
   | { kind: 'builtin'; module: string; path: string[]; skipDefault: boolean; promise: boolean }
+  | { kind: 'package'; specifier: string; path: string[]; skipDefault: boolean }
   | { kind: 'require' }
   | { kind: 'module' };
 
@@ -85,6 +91,9 @@ const INTEROP_HELPERS: ReadonlySet<string> = new Set([
   '__toESM',
   '__toCommonJS',
 ]);
+
+/** What one segment of a policy path may be (schema/policy.schema.json: globalPath, builtinPath). */
+const POLICY_SEGMENT = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
 
 /** `fn.call(...)`, `fn.apply(...)`, `fn.bind(...)` use `fn`, not a member of it named "call". */
 const FUNCTION_CALLERS: ReadonlySet<string> = new Set(['call', 'apply', 'bind']);
@@ -110,7 +119,7 @@ function parserPlugins(file: string): ParserOptions['plugins'] {
  * `unresolved`, so one broken file never hides what the rest of the app needs.
  */
 export function inspectAuthority(source: string, file: string): ModuleAuthority {
-  const result: ModuleAuthority = { globals: new Map(), builtin: new Map(), imports: [], doors: [], unresolved: [] };
+  const result: ModuleAuthority = { globals: new Map(), builtin: new Map(), imports: [], exportWrites: [], doors: [], unresolved: [] };
   let ast: t.File | null;
   try {
     ast = parseSync(source, {
@@ -266,6 +275,13 @@ class Inspector {
     const module = builtinModuleName(node.source.value);
     if (module === undefined) {
       this.result.imports.push({ specifier: node.source.value, site: siteOf(node) });
+      for (const specifier of node.specifiers) {
+        const binding = path.scope.getBinding(specifier.local.name);
+        if (!binding) continue;
+        const imported = specifier.type === 'ImportSpecifier' ? (specifier.imported.type === 'Identifier' ? specifier.imported.name : specifier.imported.value) : undefined;
+        const memberPath = imported === undefined || imported === 'default' ? [] : [imported];
+        this.followBinding(binding, { kind: 'package', specifier: node.source.value, path: memberPath, skipDefault: specifier.type === 'ImportNamespaceSpecifier' }, specifier, true);
+      }
       return;
     }
     // An ES import of a builtin with nothing used needs no grant: the sandbox's gate only throws on first use.
@@ -320,6 +336,7 @@ class Inspector {
     const module = builtinModuleName(specifier);
     if (module === undefined) {
       this.result.imports.push({ specifier, site: siteOf(call.node) });
+      this.follow(call, { kind: 'package', specifier, path: [], skipDefault: false });
       return;
     }
     const before = this.countBuiltin(module);
@@ -375,6 +392,12 @@ class Inspector {
         case 'OptionalMemberExpression': {
           if (p.object !== node) return this.use(value, node);
           const key = staticMemberKey(p);
+          if (key === undefined && value.kind === 'package') {
+            // `exports[name] = v` changes the exports as much as `exports.x = v` does.
+            value = { ...value, path: ['*'], skipDefault: false };
+            current = parent;
+            continue;
+          }
           if (key === undefined) return this.computedMember(value, p);
           if (value.kind === 'builtin' && value.promise) return this.use(value, node);
           const grand = parent.parentPath?.node;
@@ -397,7 +420,7 @@ class Inspector {
             }
             return this.use(value, node);
           }
-          if (value.kind === 'builtin' && p.arguments[0] === node && INTEROP_HELPERS.has(calleeName(p.callee) ?? '')) {
+          if ((value.kind === 'builtin' || value.kind === 'package') && p.arguments[0] === node && INTEROP_HELPERS.has(calleeName(p.callee) ?? '')) {
             value = { ...value, skipDefault: true };
             current = parent;
             continue;
@@ -433,8 +456,14 @@ class Inspector {
     }
   }
 
-  /** One member step: `source.key`. Undefined when the step ends the walk (a module-system member was recorded). */
+  /** One member step: `source.key`. Undefined when the step ends the walk (something was recorded, or nothing is needed). */
   private member(value: Source, key: string, node: t.Node): Source | undefined {
+    if (!POLICY_SEGMENT.test(key) && (value.kind === 'global' || value.kind === 'builtin')) {
+      // A policy path is identifiers joined by dots: `x['a-b']` cannot be spelled, so the path stops at `x`.
+      if (value.kind === 'global' && value.path.length === 0) this.unresolved('a global whose name a policy cannot spell (not an identifier)', node);
+      else this.use(value, node);
+      return undefined;
+    }
     switch (value.kind) {
       case 'require':
       case 'module': {
@@ -444,6 +473,11 @@ class Inspector {
         // require.resolve and module.exports/id/... reach no authority.
         return undefined;
       }
+      case 'package':
+        if (value.skipDefault && value.path.length === 0 && key === 'default') return { ...value, skipDefault: false };
+        // Only whether a write happens matters, not where: one level is enough, and ends alias loops.
+        if (value.path.length >= 1) return value;
+        return { ...value, path: [key], skipDefault: false };
       case 'builtin':
         if (value.skipDefault && value.path.length === 0 && key === 'default') return { ...value, skipDefault: false };
         // Paths stop growing past what a grant can name (capBuiltinPath): this also ends alias loops such as `x = x.next`.
@@ -524,6 +558,8 @@ class Inspector {
       case 'require':
         return this.unresolved('require is used as a value: what it loads is not known', node);
       case 'module':
+      case 'package':
+        // Using another package's exports needs only the packages grant, recorded with the import.
         return;
     }
   }
@@ -532,6 +568,7 @@ class Inspector {
   private computedMember(value: Source, node: t.Node): void {
     if (value.kind === 'global' && value.path.length === 0) return this.unresolved('a global is read by a computed name: which one is not known', node);
     if (value.kind === 'require' || value.kind === 'module') return this.unresolved(`${value.kind} is read by a computed name: what it reaches is not known`, node);
+    if (value.kind === 'package') return;
     this.use(value, node);
   }
 
@@ -543,14 +580,14 @@ class Inspector {
   private test(value: Source, node: t.Node): void {
     if (value.kind === 'global' && value.path.length <= 1) return;
     if (value.kind === 'builtin' && value.path.length === 0) return;
-    if (value.kind === 'require' || value.kind === 'module') return;
+    if (value.kind === 'require' || value.kind === 'module' || value.kind === 'package') return;
     this.use(value, node);
   }
 
   /** The value is computed and thrown away (`process.env.X;`): reading it may have effects, so it is used. */
   private discard(value: Source, node: t.Node): void {
     if (value.kind === 'global' && value.path.length === 0) return;
-    if (value.kind === 'require' || value.kind === 'module') return;
+    if (value.kind === 'require' || value.kind === 'module' || value.kind === 'package') return;
     this.use(value, node);
   }
 
@@ -559,12 +596,18 @@ class Inspector {
       if (value.path.length > 0) this.recordGlobal(value.path, true, node);
       return;
     }
+    if (value.kind === 'package') {
+      // Assigning the binding itself (`x = other`) changes nothing of the package; a member of it does.
+      if (value.path.length > 0) this.result.exportWrites.push({ specifier: value.specifier, site: siteOf(node) });
+      return;
+    }
     // Builtin members cannot be granted for writing: the package still needs to read them.
     this.use(value, node);
   }
 
   private recordGlobal(path: string[], write: boolean, node: t.Node): void {
     if (LANGUAGE_GLOBALS.has(path[0])) return;
+    if (!POLICY_SEGMENT.test(path[0])) return this.unresolved('a global whose name a policy cannot spell (not an ASCII identifier)', node);
     const key = capGlobalPath(path);
     if (isGlobalDoor(key)) {
       this.result.doors.push({ kind: 'global', permission: key, site: siteOf(node) });

@@ -77,10 +77,10 @@ export function registerPolicyCommands(program: Command): void {
         throw usage('--policy and --policy-override only apply with --check; to choose where the policy is written, use -o.');
       }
       if (flags.check && flags.outfile !== undefined) throw usage('--check writes nothing: use --policy to name the policy to check, not -o.');
-      const entryFile = path.resolve(entry);
-      const root = appRoot(flags.root, path.dirname(entryFile));
-      if (flags.check) return checkCommand(entryFile, root, flags);
-      return generateCommand(entryFile, root, flags);
+      // The entry stays as typed: error messages quote it, and generatePolicy resolves it.
+      const root = appRoot(flags.root, path.dirname(path.resolve(entry)));
+      if (flags.check) return checkCommand(entry, root, flags);
+      return generateCommand(entry, root, flags);
     });
 
   program

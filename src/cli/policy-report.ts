@@ -17,10 +17,11 @@ export function formatSite(root: string, site: Evidence): string {
   return `${toPosix(path.relative(root, site.file))}:${site.line}`;
 }
 
+/** Distinct `file:line` sites (several uses on one line read as one), the first few shown and the rest counted. */
 export function formatSites(root: string, sites: readonly Evidence[]): string {
-  if (sites.length === 0) return '';
-  const shown = sites.slice(0, MAX_SITES).map((site) => formatSite(root, site));
-  return sites.length > MAX_SITES ? `${shown.join(', ')} (+${sites.length - MAX_SITES} more)` : shown.join(', ');
+  const distinct = [...new Set(sites.map((site) => formatSite(root, site)))];
+  const shown = distinct.slice(0, MAX_SITES);
+  return distinct.length > MAX_SITES ? `${shown.join(', ')} (+${distinct.length - MAX_SITES} more)` : shown.join(', ');
 }
 
 /**
@@ -100,13 +101,13 @@ export function formatCheck(diffs: readonly PackageDiff[], generation: PolicyGen
     lines.push(`${diff.name}${gone ? '  (not in the bundle any more)' : ''}`);
     for (const grant of diff.added) {
       const sites = formatSites(root, sitesFor(found, grant));
-      lines.push(`  + ${formatGrant(grant)}${sites ? `  at ${sites}` : ''}`);
+      lines.push(`  + ${formatGrant(grant)}${sites ? `  at ${sites}` : ''}`.trimEnd());
     }
     for (const door of diff.doors) {
       const sites = formatSites(root, found?.doors.find((d) => d.permission === door.key)?.sites ?? []);
-      lines.push(`  ? ${formatGrant({ field: door.field, key: door.key, danger: 'hidden door, asked for but never granted by generation' })}${sites ? `  at ${sites}` : ''}`);
+      lines.push(`  ? ${formatGrant({ field: door.field, key: door.key, danger: 'hidden door, asked for but never granted by generation' })}${sites ? `  at ${sites}` : ''}`.trimEnd());
     }
-    for (const grant of diff.removed) lines.push(`  - ${formatGrant(grant)}`);
+    for (const grant of diff.removed) lines.push(`  - ${formatGrant(grant)}`.trimEnd());
     missing += diff.added.length;
     doors += diff.doors.length;
     unused += diff.removed.length;

@@ -32,6 +32,39 @@ export function createReadOnlyView<T extends AnyObject>(target: T, onWrite: (key
   return view;
 }
 
+const sealedPrototypes = new WeakSet<object>();
+
+/**
+ * Locks a package class's prototype chain so that no package changes methods for everyone,
+ * without the "override mistake": each method becomes a getter/setter pair (as ses's override
+ * taming does for intrinsics) whose setter, on an instance, defines the instance's own property.
+ * So `this.handle = this.handle.bind(this)` keeps working while `Class.prototype.handle = evil`
+ * and `Object.getPrototypeOf(instance).handle = evil` are refused. The walk stops at Node's own
+ * prototypes (EventEmitter, streams...): `isHostPrototype` says which; Node writes to those itself.
+ */
+export function sealPrototypeChain(fn: AnyObject, onWrite: (key: PropertyKey) => void, isHostPrototype: (proto: object) => boolean): void {
+  for (let proto = fn.prototype; proto && typeof proto === 'object' && proto !== Object.prototype && !Object.isFrozen(proto) && !sealedPrototypes.has(proto) && !isHostPrototype(proto); proto = Object.getPrototypeOf(proto)) {
+    const owner: object = proto;
+    sealedPrototypes.add(owner);
+    for (const key of Reflect.ownKeys(owner)) {
+      const descriptor = Object.getOwnPropertyDescriptor(owner, key)!;
+      if (!('value' in descriptor) || !descriptor.configurable) continue;
+      const value = descriptor.value;
+      Object.defineProperty(owner, key, {
+        get: () => value,
+        set(this: object, next: unknown) {
+          if (this === owner) return onWrite(key);
+          Object.defineProperty(this, key, { value: next, writable: true, enumerable: true, configurable: true });
+        },
+        enumerable: descriptor.enumerable,
+        configurable: false,
+      });
+    }
+    // Not frozen: a non-configurable writable property would turn read-only and break instances.
+    Object.preventExtensions(owner);
+  }
+}
+
 /** A data property a Proxy must report unchanged (its invariants forbid handing out a view). */
 function isPinned(descriptor: PropertyDescriptor | undefined): boolean {
   return !!descriptor && 'value' in descriptor && !descriptor.configurable && !descriptor.writable;
@@ -47,14 +80,17 @@ function isPinned(descriptor: PropertyDescriptor | undefined): boolean {
  * to hand out and is not wrapped. One membrane per importing package and exported root keeps
  * identity stable inside that package (`lib.default === lib` when the exports say so).
  * Prototypes are not wrapped (`instanceof` against real classes must keep working, and a class's
- * `prototype` is pinned by Proxy invariants): prototype objects are shared as they are.
+ * `prototype` is pinned by Proxy invariants); instead, the prototype chain of every function seen
+ * through a view is sealed (sealPrototypeChain), so methods cannot be replaced for everyone
+ * through `Class.prototype` or an instance's prototype either.
  */
-export function createReadOnlyMembrane(onWrite: (key: PropertyKey) => void): <T>(value: T) => T {
+export function createReadOnlyMembrane(onWrite: (key: PropertyKey) => void, isHostPrototype: (proto: object) => boolean): <T>(value: T) => T {
   const views = new WeakMap<object, object>();
   const targets = new WeakMap<object, object>();
 
   const wrap = <T>(value: T): T => {
     if (!needsView(value)) return value;
+    if (typeof value === 'function') sealPrototypeChain(value, onWrite, isHostPrototype);
     let view = views.get(value);
     if (!view) {
       view = new Proxy(value, handler);
@@ -76,6 +112,7 @@ export function createReadOnlyMembrane(onWrite: (key: PropertyKey) => void): <T>
         return check;
       }
       const value = Reflect.get(target, key, isView ? target : receiver);
+      if (typeof value === 'function') sealPrototypeChain(value, onWrite, isHostPrototype);
       return isPinned(Object.getOwnPropertyDescriptor(target, key)) ? value : wrap(value);
     },
     getOwnPropertyDescriptor(target, key) {

@@ -9,6 +9,8 @@ export interface FacadeContext {
   hidden: ReadonlySet<string>;
   /** Called when a package writes through a read-only view: throws a PermissionError, or returns to let the write happen (warn, record). */
   denyWrite(path: string): void;
+  /** Node's own prototypes, which views never lock. */
+  isHostPrototype(proto: object): boolean;
   /** Last chance to attenuate one function member (fs fd checks, worker eval). */
   wrapFunction?(path: string, fn: (...args: any[]) => any): (...args: any[]) => any;
 }
@@ -44,7 +46,7 @@ export function createFacade(real: AnyObject, node: GrantNode, path: string, ctx
   if (node.whole && node.write && node.children.size === 0) return real;
   const facade: AnyObject = {};
   // Nested host objects (process.stdout, fs.promises, process.env) are shared: read-only views.
-  const share = createReadOnlyMembrane((key) => ctx.denyWrite(`${path}.${String(key)}`));
+  const share = createReadOnlyMembrane((key) => ctx.denyWrite(`${path}.${String(key)}`), ctx.isHostPrototype);
   const keys = new Set(node.children.keys());
   if (node.whole) {
     for (const key of memberNames(real)) {

@@ -5,7 +5,7 @@ import type { AnyObject, HostPowers, LockedDownPowers, SandboxConfig } from './h
 import { PermissionError, type PermissionKind } from './permission-error.js';
 import { createGrantTrees, type GrantNode } from './grant-tree.js';
 import { createFacade, type FacadeContext } from './facade.js';
-import { createReadOnlyMembrane, createReadOnlyView, needsView } from './exports-view.js';
+import { createReadOnlyMembrane, createReadOnlyView, needsView, sealPrototypeChain } from './exports-view.js';
 import { createPackageTimers, TIMER_NAMES } from './timers.js';
 import { HIDDEN_DOORS } from './hidden-doors.js';
 import { createFdGuard } from './fs-descriptors.js';
@@ -74,7 +74,6 @@ export function createSandbox(host: HostPowers, powers: LockedDownPowers, config
   const builtinNames = new Set(host.builtinModules);
   const scopes = new Map<string, PackageScope>();
   const builtinFacades = new Map<string, unknown>();
-  const hardenedPrototypes = new WeakSet<object>();
   // hasOwn: package names like "constructor" must not find Object.prototype members.
   const grantsOf = (pkg: string) => (Object.prototype.hasOwnProperty.call(config.policy.resources, pkg) ? config.policy.resources[pkg]! : NO_GRANTS);
 
@@ -88,11 +87,37 @@ export function createSandbox(host: HostPowers, powers: LockedDownPowers, config
   };
   const WHOLE: GrantNode = { whole: true, write: false, children: new Map() };
 
+  const hostPrototypes = new WeakSet<object>();
+  let scannedBuiltins = 0;
+  /**
+   * Prototypes of the classes Node's loaded builtin modules export (EventEmitter, streams,
+   * sockets): package classes extend them, and locking them would break Node itself. Rescanned
+   * when Node has loaded more builtins (process.moduleLoadList grows).
+   */
+  const isHostPrototype = (proto: object): boolean => {
+    const loaded: string[] = host.realGlobal.process?.moduleLoadList ?? [];
+    if (loaded.length !== scannedBuiltins) {
+      scannedBuiltins = loaded.length;
+      for (const entry of loaded) {
+        const name = /^NativeModule (?!internal\/)(.+)$/.exec(entry)?.[1];
+        if (!name || !builtinNames.has(name)) continue;
+        const exported = host.loadBuiltin(name);
+        for (const key of Object.getOwnPropertyNames(exported)) {
+          const value = Object.getOwnPropertyDescriptor(exported, key)?.value;
+          if (typeof value === 'function' && value.prototype && typeof value.prototype === 'object') hostPrototypes.add(value.prototype);
+        }
+        if (typeof exported === 'function' && exported.prototype) hostPrototypes.add(exported.prototype);
+      }
+    }
+    return hostPrototypes.has(proto);
+  };
+
   function facadeContext(pkg: string, kind: 'builtin' | 'global', root: string): FacadeContext {
     const guardFd = kind === 'builtin' && root === 'fs' ? createFdGuard((fd) => deny(pkg, 'builtin', `fs (file descriptor ${fd}, opened by someone else)`, 'A package may only use file descriptors it opened itself.')) : undefined;
     return {
       // Warn and record modes allow everything, hidden doors included, so that their use shows up.
       hidden: observing ? new Set() : HIDDEN_DOORS,
+      isHostPrototype,
       denyWrite: (path) => deny(pkg, kind, path, `Grant ${JSON.stringify(path.split('.').slice(0, 2).join('.'))}: "write" only if this package must change it for everyone.`, true),
       wrapFunction: (path, fn) => {
         if (guardFd) return guardFd(path.slice(path.indexOf('.') + 1), fn);
@@ -114,15 +139,6 @@ export function createSandbox(host: HostPowers, powers: LockedDownPowers, config
     const facade = monitor.observe(pkg, 'builtin', name, createFacade(host.loadBuiltin(name), node, name, facadeContext(pkg, 'builtin', name)));
     builtinFacades.set(cacheKey, facade);
     return facade;
-  }
-
-  /** Granted classes (Buffer, URL) are shared: their prototypes are frozen so no package changes them for others. */
-  function hardenPrototype(fn: AnyObject): void {
-    const proto = fn.prototype;
-    if (proto && typeof proto === 'object' && !hardenedPrototypes.has(proto)) {
-      hardenedPrototypes.add(proto);
-      Object.freeze(proto);
-    }
   }
 
   function createEndowments(pkg: string, globalGrants: Map<string, GrantNode>): { values: AnyObject; writable: Map<string, true> } {
@@ -147,8 +163,11 @@ export function createSandbox(host: HostPowers, powers: LockedDownPowers, config
     }
     const real = host.realGlobal[name];
     if (typeof real === 'function' && node.children.size === 0) {
-      hardenPrototype(real);
-      return needsView(real) ? createReadOnlyView(real, (key) => deny(pkg, 'global', `${name}.${String(key)}`, `Grant ${JSON.stringify(name)}: "write" only if this package must change it for everyone.`, true)) : real;
+      const onWrite = (key: PropertyKey) => deny(pkg, 'global', `${name}.${String(key)}`, `Grant ${JSON.stringify(name)}: "write" only if this package must change it for everyone.`, true);
+      // Granted classes (Buffer, URL) are shared: their prototypes are sealed so no package changes
+      // them for others. Node does not write to these after startup, so host ones are sealed too.
+      sealPrototypeChain(real, onWrite, () => false);
+      return needsView(real) ? createReadOnlyView(real, onWrite) : real;
     }
     return typeof real === 'object' && real !== null ? createFacade(real, node, name, facadeContext(pkg, 'global', name)) : real;
   }
@@ -259,7 +278,7 @@ export function createSandbox(host: HostPowers, powers: LockedDownPowers, config
       // One membrane per (importing package, target package): identity is stable inside a package.
       const key = `${from}\0${target}`;
       let membrane = membranes.get(key);
-      if (!membrane) membranes.set(key, (membrane = createReadOnlyMembrane(() => deny(from, 'exports', target))));
+      if (!membrane) membranes.set(key, (membrane = createReadOnlyMembrane(() => deny(from, 'exports', target), isHostPrototype)));
       return membrane(exports);
     },
     denyOnRequire(module, pkg, kind, permission) {

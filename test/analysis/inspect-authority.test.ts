@@ -4,6 +4,7 @@ import { inspectAuthority } from '../../src/analysis/inspect-authority.js';
 
 interface Summary {
   globals?: Record<string, true | 'write'>;
+  exportWrites?: string[];
   builtin?: string[];
   imports?: string[];
   doors?: string[];
@@ -18,6 +19,7 @@ function summarize(source: string, file = '/app/node_modules/pkg/index.js'): Sum
   if (result.globals.size) summary.globals = Object.fromEntries([...result.globals].map(([key, use]) => [key, use.write ? 'write' : true]));
   if (result.builtin.size) summary.builtin = [...result.builtin.keys()].sort();
   if (result.imports.length) summary.imports = result.imports.map((i) => i.specifier).sort();
+  if (result.exportWrites.length) summary.exportWrites = [...new Set(result.exportWrites.map((w) => w.specifier))].sort();
   if (result.doors.length) summary.doors = [...new Set(result.doors.map((d) => `${d.kind}:${d.permission}`))].sort();
   if (result.unresolved.length) summary.unresolved = result.unresolved.map((u) => `${u.site.line - 1}:${u.code}`);
   return summary;
@@ -86,6 +88,12 @@ describe('inspectAuthority', () => {
     ['import().then uses the whole builtin', 'import("fs").then(f)', { builtin: ['fs'] }],
     // packages
     ['package specifiers are left to resolve', 'require("lodash"); import x from "left-pad"; export * from "./lib.js"; import("dep")', { imports: ['./lib.js', 'dep', 'left-pad', 'lodash'] }],
+    // writes to another package's exports need "write" on that package
+    ['a member of required exports assigned', 'const uri = require("fast-uri"); uri.code = "x"', { imports: ['fast-uri'], exportWrites: ['fast-uri'] }],
+    ['a member of an imported binding assigned', 'import { customEndpointFunctions } from "@smithy/core/endpoints"; customEndpointFunctions.aws = {}', { imports: ['@smithy/core/endpoints'], exportWrites: ['@smithy/core/endpoints'] }],
+    ['a computed member written', 'require("dep")[name] = 1', { imports: ['dep'], exportWrites: ['dep'] }],
+    ['reading exports is no write', 'const dep = require("dep"); dep.x.y(); let other = dep; other = 2', { imports: ['dep'] }],
+    ['through interop default', 'function __importDefault(m) { return m; } const d = __importDefault(require("dep")); d.default.k = 1', { imports: ['dep'], exportWrites: ['dep'] }],
     // hidden doors are reported, never granted
     ['process.binding', 'process.binding("natives")', { doors: ['global:process.binding'] }],
     ['destructured hidden door', 'const { binding, env } = process', { globals: { 'process.env': true }, doors: ['global:process.binding'] }],
@@ -104,6 +112,10 @@ describe('inspectAuthority', () => {
     ['require called indirectly', 'require.call(null, "fs")', { unresolved: ['1:require.call'] }],
     ['computed import()', 'import(spec)', { unresolved: ['1:import(spec)'] }],
     ['global object passed on', 'factory(globalThis)', { unresolved: ['1:globalThis'] }],
+    // policy paths are identifiers joined by dots: what cannot be spelled stops the path or is reported
+    ['a member a policy cannot spell', 'process.env["MY-VAR"]; require("os")["some-key"]', { globals: { 'process.env': true }, builtin: ['os'] }],
+    ['a global a policy cannot spell', 'globalThis["__core-js_shared__"]', { unresolved: ['1:globalThis["__core-js_shared__"]'] }],
+    ['a non-ASCII global', 'ñame.x', { unresolved: ['1:ñame.x'] }],
   ])('%s', (_name, source, expected) => {
     expect(summarize(source)).toEqual(expected);
   });

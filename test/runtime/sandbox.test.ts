@@ -237,6 +237,18 @@ describe('exports between packages', () => {
     expect(codeOf(() => helper.setOnThis.call(lib.defaults, 0))).toBe('SB_PERMISSION_DENIED');
   });
 
+  it('methods of an exported class cannot be replaced through its prototype, yet instances may shadow them', () => {
+    class Hasher {
+      digest() { return 'real'; }
+      bindOwn() { this.digest = this.digest.bind(this); return this; }
+    }
+    const View = sandboxWith({ a: grants({ packages: { lib: true } }) }).packageExports('a', 'lib', { Hasher }).Hasher as typeof Hasher;
+    expect(codeOf(() => { View.prototype.digest = () => 'evil'; })).toBe('SB_PERMISSION_DENIED');
+    expect(codeOf(() => { Object.getPrototypeOf(new View()).digest = () => 'evil'; })).toBe('SB_PERMISSION_DENIED');
+    expect(new Hasher().bindOwn().digest()).toBe('real');
+    expect(new Hasher().digest()).toBe('real');
+  });
+
   it('"write" hands out the exports themselves', () => {
     const real = { x: 1 };
     expect(sandboxWith({ a: grants({ packages: { lib: 'write' } }) }).packageExports('a', 'lib', real)).toBe(real);
