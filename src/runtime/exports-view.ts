@@ -84,13 +84,20 @@ function isPinned(descriptor: PropertyDescriptor | undefined): boolean {
  * through a view is sealed (sealPrototypeChain), so methods cannot be replaced for everyone
  * through `Class.prototype` or an instance's prototype either.
  */
-export function createReadOnlyMembrane(onWrite: (key: PropertyKey) => void, isHostPrototype: (proto: object) => boolean): <T>(value: T) => T {
+export function createReadOnlyMembrane(onWrite: (path: string) => void, isHostPrototype: (proto: object) => boolean): <T>(value: T, path?: string) => T {
+  /** The member path each viewed object was first reached by (`stdout`, `defaults.rules`), for messages. */
+  const paths = new WeakMap<object, string>();
+  const pathOf = (target: object, key: PropertyKey) => {
+    const base = paths.get(target);
+    return base ? `${base}.${String(key)}` : String(key);
+  };
   const views = new WeakMap<object, object>();
   const targets = new WeakMap<object, object>();
 
-  const wrap = <T>(value: T): T => {
+  const wrap = <T>(value: T, path?: string): T => {
     if (!needsView(value)) return value;
-    if (typeof value === 'function') sealPrototypeChain(value, onWrite, isHostPrototype);
+    if (path !== undefined && !paths.has(value)) paths.set(value, path);
+    if (typeof value === 'function') sealPrototypeChain(value, (key) => onWrite(pathOf(value, `prototype.${String(key)}`)), isHostPrototype);
     let view = views.get(value);
     if (!view) {
       view = new Proxy(value, handler);
@@ -112,24 +119,24 @@ export function createReadOnlyMembrane(onWrite: (key: PropertyKey) => void, isHo
         return check;
       }
       const value = Reflect.get(target, key, isView ? target : receiver);
-      if (typeof value === 'function') sealPrototypeChain(value, onWrite, isHostPrototype);
-      return isPinned(Object.getOwnPropertyDescriptor(target, key)) ? value : wrap(value);
+      if (typeof value === 'function') sealPrototypeChain(value, (k) => onWrite(`${pathOf(target, key)}.prototype.${String(k)}`), isHostPrototype);
+      return isPinned(Object.getOwnPropertyDescriptor(target, key)) ? value : wrap(value, pathOf(target, key));
     },
     getOwnPropertyDescriptor(target, key) {
       const descriptor = Reflect.getOwnPropertyDescriptor(target, key);
       if (!descriptor || isPinned(descriptor)) return descriptor;
-      if ('value' in descriptor) descriptor.value = wrap(descriptor.value);
+      if ('value' in descriptor) descriptor.value = wrap(descriptor.value, pathOf(target, key));
       return descriptor;
     },
     set(target, key, value, receiver) {
       if (targets.get(receiver) !== target) return Reflect.set(target, key, value, receiver);
-      onWrite(key);
+      onWrite(pathOf(target, key));
       return Reflect.set(target, key, value);
     },
-    defineProperty: (target, key, descriptor) => (onWrite(key), Reflect.defineProperty(target, key, descriptor)),
-    deleteProperty: (target, key) => (onWrite(key), Reflect.deleteProperty(target, key)),
-    setPrototypeOf: (target, proto) => (onWrite('__proto__'), Reflect.setPrototypeOf(target, proto)),
-    preventExtensions: (target) => (onWrite('[[Extensible]]'), Reflect.preventExtensions(target)),
+    defineProperty: (target, key, descriptor) => (onWrite(pathOf(target, key)), Reflect.defineProperty(target, key, descriptor)),
+    deleteProperty: (target, key) => (onWrite(pathOf(target, key)), Reflect.deleteProperty(target, key)),
+    setPrototypeOf: (target, proto) => (onWrite(pathOf(target, '__proto__')), Reflect.setPrototypeOf(target, proto)),
+    preventExtensions: (target) => (onWrite(pathOf(target, '[[Extensible]]')), Reflect.preventExtensions(target)),
     apply: (target, thisArg, args) => Reflect.apply(target as (...a: unknown[]) => unknown, unwrap(thisArg), args),
     construct: (target, args, newTarget) => Reflect.construct(target as new (...a: unknown[]) => object, args, (targets.get(newTarget) === target ? target : newTarget) as new (...a: unknown[]) => object),
   };

@@ -46,7 +46,7 @@ export function createFacade(real: AnyObject, node: GrantNode, path: string, ctx
   if (node.whole && node.write && node.children.size === 0) return real;
   const facade: AnyObject = {};
   // Nested host objects (process.stdout, fs.promises, process.env) are shared: read-only views.
-  const share = createReadOnlyMembrane((key) => ctx.denyWrite(`${path}.${String(key)}`), ctx.isHostPrototype);
+  const share = createReadOnlyMembrane((memberPath) => ctx.denyWrite(`${path}.${memberPath}`), ctx.isHostPrototype);
   const keys = new Set(node.children.keys());
   if (node.whole) {
     for (const key of memberNames(real)) {
@@ -87,7 +87,7 @@ function copyFunctionMembers(from: AnyObject, to: AnyObject): void {
   }
 }
 
-function defineMember(facade: AnyObject, real: AnyObject, key: string, descriptor: PropertyDescriptor, path: string, write: boolean, share: <T>(value: T) => T, ctx: FacadeContext): void {
+function defineMember(facade: AnyObject, real: AnyObject, key: string, descriptor: PropertyDescriptor, path: string, write: boolean, share: <T>(value: T, key: string) => T, ctx: FacadeContext): void {
   const value = 'value' in descriptor ? descriptor.value : undefined;
   if (typeof value === 'function' && !isClassLike(value)) {
     const method = value as (...args: any[]) => any;
@@ -103,12 +103,12 @@ function defineMember(facade: AnyObject, real: AnyObject, key: string, descripto
     return;
   }
   if (typeof value === 'function' || (typeof value === 'object' && value !== null)) {
-    defineOwn(facade, key, share(value));
+    defineOwn(facade, key, share(value, key));
     return;
   }
   // Primitives and accessors stay live (process.exitCode, process.stdout): read through to the real object.
   Object.defineProperty(facade, key, {
-    get: () => share(real[key]),
+    get: () => share(real[key], key),
     set: (v: unknown) => {
       if (!write) ctx.denyWrite(path);
       real[key] = v;

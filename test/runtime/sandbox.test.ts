@@ -122,6 +122,14 @@ describe('globals and hidden doors', () => {
     },
   );
 
+  it('nested host objects are read-only views, and the denial names the full member path', () => {
+    const proc = sandboxWith({ a: grants({ globals: { process: true } }) }).scope('a').globalThis.process as any;
+    const realWrite = process.stdout.write;
+    expect(() => { proc.stdout.write = () => true; }).toThrow(/may not use global "process\.stdout\.write"/);
+    expect(process.stdout.write).toBe(realWrite);
+    expect(typeof proc.stdout.on('drain', () => {})).toBe('object');
+  });
+
   it('a grant naming the hidden member opens it', () => {
     const proc = sandboxWith({ a: grants({ globals: { 'process.exit': true } }) }).scope('a').globalThis.process as any;
     expect(typeof proc.exit).toBe('function');
