@@ -52,6 +52,26 @@ export interface BuildTarget {
   sourceMap: boolean;
 }
 
+export interface BuildWarning {
+  text: string;
+  file: string;
+  line: number;
+  column: number;
+}
+
+export interface TransformedFile {
+  code: string;
+  map?: object;
+  warnings?: BuildWarning[];
+}
+
+/** 1-based line and 0-based column of an offset. */
+function positionOf(source: string, offset: number): { line: number; column: number } {
+  const before = source.slice(0, offset);
+  const line = before.split('\n').length;
+  return { line, column: offset - (before.lastIndexOf('\n') + 1) };
+}
+
 export interface SandboxContext {
   readonly graph: PackageGraph;
   readonly policy: RuntimePolicy;
@@ -59,7 +79,7 @@ export interface SandboxContext {
   /** Source of a generated module by id, or undefined when the id is not ours. */
   loadGenerated(id: string): string | undefined;
   /** The rewritten source of a JS file, or undefined to let the bundler load it unchanged. */
-  transformFile(file: string, source: string): { code: string; map?: object } | undefined;
+  transformFile(file: string, source: string): TransformedFile | undefined;
 }
 
 /** The package root of sandbox-bundle itself: ses and the compiled runtime are found from here. */
@@ -255,7 +275,16 @@ export function createSandboxContext(options: ResolvedOptions, target: BuildTarg
       const names = new Map<string, string[]>();
       for (const imp of facts.staticImports) names.set(imp.specifier, [...(names.get(imp.specifier) ?? []), ...imp.names]);
       importNames.set(file, names);
-      return wrapModule(source, facts, { relativePath: toPosix(path.relative(target.outdir, file)), sourceMap: target.sourceMap, file });
+      const wrapped = wrapModule(source, facts, { relativePath: toPosix(path.relative(target.outdir, file)), sourceMap: target.sourceMap, file });
+      const evalUse = facts.freeNames.get('eval')?.occurrences[0];
+      if (!evalUse) return wrapped;
+      // A direct eval cannot see the module's local variables once it runs in the package's own global.
+      const warning: BuildWarning = {
+        text: `package "${owner.name}" uses eval; inside the sandbox it evaluates in the package's own global scope, in strict mode, without access to local variables. Check that the package still works, or grant nothing that relies on it.`,
+        file,
+        ...positionOf(source, evalUse.start),
+      };
+      return { ...wrapped, warnings: [warning] };
     },
   };
 }

@@ -112,7 +112,8 @@ export function sandbox(userOptions: SandboxOptions = {}): Plugin {
           const result = ctx.transformFile(args.path, source);
           if (!result) return undefined;
           const map = result.map ? `\n//# sourceMappingURL=data:application/json;base64,${Buffer.from(JSON.stringify(result.map)).toString('base64')}` : '';
-          return { contents: result.code + map, loader: 'js', resolveDir: path.dirname(args.path) };
+          const warnings = result.warnings?.map((w) => ({ text: w.text, location: { file: w.file, line: w.line, column: w.column } }));
+          return { contents: result.code + map, loader: 'js', resolveDir: path.dirname(args.path), warnings };
         } catch (error) {
           return toEsbuildError(error);
         }

@@ -269,30 +269,27 @@ class Inspector {
     this.follow(path, { kind: 'global', path: [name] });
   }
 
+  /**
+   * `import ... from 'x'`: each binding is followed like `require('x')` would be. An import nobody
+   * reads needs no grant (`unusedImport`): the sandbox's gate for an ES import only throws on first use.
+   */
   private importDeclaration(path: NodePath<t.ImportDeclaration>): void {
     const node = path.node;
     if (node.importKind === 'type' || node.importKind === 'typeof') return;
-    const module = builtinModuleName(node.source.value);
-    if (module === undefined) {
-      this.result.imports.push({ specifier: node.source.value, site: siteOf(node) });
-      for (const specifier of node.specifiers) {
-        const binding = path.scope.getBinding(specifier.local.name);
-        if (!binding) continue;
-        const imported = specifier.type === 'ImportSpecifier' ? (specifier.imported.type === 'Identifier' ? specifier.imported.name : specifier.imported.value) : undefined;
-        const memberPath = imported === undefined || imported === 'default' ? [] : [imported];
-        this.followBinding(binding, { kind: 'package', specifier: node.source.value, path: memberPath, skipDefault: specifier.type === 'ImportNamespaceSpecifier' }, specifier, true);
-      }
-      return;
-    }
-    // An ES import of a builtin with nothing used needs no grant: the sandbox's gate only throws on first use.
-    for (const specifier of node.specifiers) {
-      if (specifier.type === 'ImportSpecifier' && specifier.importKind === 'type') continue;
-      const binding = path.scope.getBinding(specifier.local.name);
+    const specifier = node.source.value;
+    const module = builtinModuleName(specifier);
+    if (module === undefined) this.result.imports.push({ specifier, site: siteOf(node) });
+    for (const imported of node.specifiers) {
+      if (imported.type === 'ImportSpecifier' && imported.importKind === 'type') continue;
+      const binding = path.scope.getBinding(imported.local.name);
       if (!binding) continue;
-      const imported = specifier.type === 'ImportSpecifier' ? (specifier.imported.type === 'Identifier' ? specifier.imported.name : specifier.imported.value) : undefined;
-      const memberPath = imported === undefined || imported === 'default' ? [] : [imported];
-      const source: Source = { kind: 'builtin', module, path: memberPath, skipDefault: specifier.type === 'ImportNamespaceSpecifier', promise: false };
-      this.followBinding(binding, source, specifier, true);
+      const name = imported.type === 'ImportSpecifier' ? (imported.imported.type === 'Identifier' ? imported.imported.name : imported.imported.value) : undefined;
+      // A default import is the whole CommonJS exports; a namespace's `.default` is too.
+      const memberPath = name === undefined || name === 'default' ? [] : [name];
+      const skipDefault = imported.type === 'ImportNamespaceSpecifier';
+      const source: Source =
+        module === undefined ? { kind: 'package', specifier, path: memberPath, skipDefault } : { kind: 'builtin', module, path: memberPath, skipDefault, promise: false };
+      this.followBinding(binding, source, imported, true);
     }
   }
 

@@ -250,7 +250,7 @@ describe('exports between packages', () => {
       digest() { return 'real'; }
       bindOwn() { this.digest = this.digest.bind(this); return this; }
     }
-    const View = sandboxWith({ a: grants({ packages: { lib: true } }) }).packageExports('a', 'lib', { Hasher }).Hasher as typeof Hasher;
+    const { Hasher: View } = sandboxWith({ a: grants({ packages: { lib: true } }) }).packageExports('a', 'lib', { Hasher }) as { Hasher: typeof Hasher };
     expect(codeOf(() => { View.prototype.digest = () => 'evil'; })).toBe('SB_PERMISSION_DENIED');
     expect(codeOf(() => { Object.getPrototypeOf(new View()).digest = () => 'evil'; })).toBe('SB_PERMISSION_DENIED');
     expect(new Hasher().bindOwn().digest()).toBe('real');
