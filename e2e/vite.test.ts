@@ -66,7 +66,7 @@ describe('Vite 7 SSR build with sandbox()', () => {
   it.each(['cjs', 'es'] as const)(
     'sandboxed %s output: every attack is blocked and the legit work succeeds',
     async (format) => {
-      const result = run(await viteBuild(`sandboxed-${format}`, format, [sandbox({ policy: path.join(APP, 'sandbox-policy.json') }) as Plugin]));
+      const result = run(await viteBuild(`sandboxed-${format}`, format, [sandbox({ policy: path.join(APP, 'sandbox-policy.json') })]));
       expect(result.stderr).toBe('');
       expect(result.code).toBe(0);
       expect(result.report?.legit).toEqual(LEGIT);
@@ -81,7 +81,7 @@ describe('Vite 7 SSR build with sandbox()', () => {
   it(
     'refuses a package the user externalized: it would run outside the sandbox',
     async () => {
-      const failure = await viteBuild('externalized', 'cjs', [sandbox({ policy: path.join(APP, 'sandbox-policy.json') }) as Plugin], { external: ['slugger'] }).catch((error: Error) => error);
+      const failure = await viteBuild('externalized', 'cjs', [sandbox({ policy: path.join(APP, 'sandbox-policy.json') })], { external: ['slugger'] }).catch((error: Error) => error);
       expect(failure).toBeInstanceOf(Error);
       expect(String((failure as Error).message)).toMatch(/"slugger" is external .*outside the sandbox/s);
     },

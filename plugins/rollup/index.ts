@@ -1,16 +1,21 @@
 // sandbox(options): rollup.Plugin (also a Vite plugin): translates rollup's hooks into the core's hook table, then verifies the built graph.
 //
-// Required rollup configuration (checked; a misconfiguration fails the build with the option to set):
+// Required rollup configuration (checked: a misconfiguration fails the build naming the option to set):
 //   plugins: [sandbox(), nodeResolve({ exportConditions: ['node'], preferBuiltins: true }),
 //             commonjs({ strictRequires: true, transformMixedEsModules: true, extensions: ['.js', '.cjs', '.mjs', ''] }), json()]
-//   (.mjs and extensionless files may still call require(): commonjs must link those calls too)
-// commonjs's ignoreTryCatch needs no setting: it only leaves requires of *external* modules
-// unconverted, and a package's require never resolves to an external here (a gate, or a build error).
-//   output: { format: 'cjs' | 'es', strict: true (the default) }, given in the options passed to
-//   rollup() (`rollup({ input, plugins, output })`, as config files and Vite do) so module paths are
-//   known while modules are transformed; the bundle must then be written there.
-// Under Vite (build only), the plugin sets the commonjs options, `ssr.noExternal: true` and its own
-// place before Vite's resolver itself; see README "Vite".
+//   output:  { format: 'cjs' | 'es', strict: true (the default) }, also passed to rollup() itself
+//            (`rollup({ input, plugins, output })`, as config files and Vite do): module paths are
+//            made relative to the output directory while modules are transformed, before rollup
+//            knows its output options; the bundle must then be written there.
+// Why each commonjs option: strictRequires keeps requires lazy and in order (a denied require throws
+// at the call; the sandbox starts first); transformMixedEsModules and the .mjs/extensionless
+// extensions make commonjs link every require() a package module may contain. ignoreTryCatch needs
+// no setting: it only leaves requires of *external* modules alone, and a package's require never
+// resolves to an external here (a gate, or a build error).
+// The `format` plugin option is not needed: rollup's output.format decides, and the generated start
+// module is ESM whatever the output (see the buildStart hook).
+// Under Vite (build only), the plugin forces the commonjs options, `ssr.noExternal: true` and its
+// place before Vite's resolver itself (README, "From Vite").
 
 import fs from 'node:fs';
 import path from 'node:path';
@@ -95,11 +100,18 @@ function configError(message: string): SandboxError {
   return new SandboxError('SB_PLUGIN_ORDER', message);
 }
 
+/** The Vite configuration the sandbox depends on, forced over the user's (see the config hook). */
+interface ViteConfigPatch {
+  ssr: { noExternal: true };
+  build: { commonjsOptions: { strictRequires: true; transformMixedEsModules: true; extensions: string[]; include: RegExp[] } };
+}
+
 /** A Vite plugin is a rollup plugin with a few more fields; declared here so Vite stays a dev dependency. */
 export interface SandboxPlugin extends Plugin {
   enforce: 'pre';
   apply: 'build';
-  config(): Record<string, unknown>;
+  applyToEnvironment(environment: { config: { consumer: string } }): boolean;
+  config(): ViteConfigPatch;
 }
 
 export function sandbox(userOptions: SandboxOptions = {}): SandboxPlugin {
@@ -158,6 +170,8 @@ export function sandbox(userOptions: SandboxOptions = {}): SandboxPlugin {
     // Vite: run before vite:resolve (which would resolve and externalize package imports first), and only for builds.
     enforce: 'pre',
     apply: 'build',
+    // Vite 6+ environments: sandboxed bundles run on Node; a browser (client) build is left alone.
+    applyToEnvironment: (environment) => environment.config.consumer === 'server',
 
     /** Vite only: the commonjs options and SSR bundling the sandbox depends on, forced over the user's. */
     config() {
@@ -323,6 +337,12 @@ export function sandbox(userOptions: SandboxOptions = {}): SandboxPlugin {
           return fail(this, error);
         }
       },
+    },
+
+    // Watch mode and rollup's `cache`: a fresh context per build holds the gates and answers the
+    // checks rely on, so every module goes through transform and resolution again.
+    shouldTransformCachedModule() {
+      return true;
     },
 
     moduleParsed(info: ModuleInfo) {

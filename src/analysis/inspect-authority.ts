@@ -92,6 +92,9 @@ const INTEROP_HELPERS: ReadonlySet<string> = new Set([
   '__toCommonJS',
 ]);
 
+/** `Error.prepareStackTrace = fn`: the one language-global member that needs the host's object. */
+const HOST_ERROR_PATH = ['Error', 'prepareStackTrace'];
+
 /** What one segment of a policy path may be (schema/policy.schema.json: globalPath, builtinPath). */
 const POLICY_SEGMENT = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
 
@@ -265,6 +268,7 @@ class Inspector {
     if (name === 'require') return this.follow(path, { kind: 'require' });
     if (name === 'module') return this.follow(path, { kind: 'module' });
     if (GLOBAL_OBJECT_NAMES.has(name)) return this.follow(path, { kind: 'global', path: [] });
+    if (name === HOST_ERROR_PATH[0]) return this.follow(path, { kind: 'global', path: [name] });
     if (LANGUAGE_GLOBALS.has(name)) return;
     this.follow(path, { kind: 'global', path: [name] });
   }
@@ -483,7 +487,7 @@ class Inspector {
       case 'global':
         // `globalThis.global.x` is still the global `x`.
         if (value.path.length === 0 && GLOBAL_OBJECT_NAMES.has(key)) return value;
-        if (value.path.length === 0 && LANGUAGE_GLOBALS.has(key)) return undefined;
+        if (value.path.length === 0 && LANGUAGE_GLOBALS.has(key) && key !== HOST_ERROR_PATH[0]) return undefined;
         if (value.path.length >= 2) return value;
         return { kind: 'global', path: [...value.path, key] };
     }
@@ -603,7 +607,15 @@ class Inspector {
   }
 
   private recordGlobal(path: string[], write: boolean, node: t.Node): void {
-    if (LANGUAGE_GLOBALS.has(path[0])) return;
+    if (write && path[0] === HOST_ERROR_PATH[0] && path[1] === HOST_ERROR_PATH[1]) {
+      // The compartment's Error ignores prepareStackTrace (stacks stay strings), which breaks packages
+      // that read call sites (depd, used by express). Only the host Error gives structured frames: it is
+      // granted whole, read-only (the setter is per realm, not a shared global write), and marked dangerous.
+      path = [HOST_ERROR_PATH[0]];
+      write = false;
+    } else if (LANGUAGE_GLOBALS.has(path[0])) {
+      return;
+    }
     if (!POLICY_SEGMENT.test(path[0])) return this.unresolved('a global whose name a policy cannot spell (not an ASCII identifier)', node);
     const key = capGlobalPath(path);
     if (isGlobalDoor(key)) {

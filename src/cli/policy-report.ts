@@ -62,14 +62,15 @@ function formatGrant(grant: Grant | { field: string; key: string; value?: unknow
 }
 
 /** Sites behind a grant: what the analysis found at the grant's path or under it. */
-export function sitesFor(found: PackageFindings | undefined, grant: { field: string; key: string }): Evidence[] {
+export function sitesFor(found: PackageFindings | undefined, grant: { field: string; key: string; value?: unknown }): Evidence[] {
   if (!found) return [];
   const under = (key: string, granted: string) => key === granted || key.startsWith(`${granted}.`);
   switch (grant.field) {
     case 'native':
       return found.native;
     case 'packages':
-      return found.packages.get(grant.key) ?? [];
+      // For "write", the lines that change the exports say why; for a plain grant, the imports do.
+      return (grant.value === 'write' ? found.exportWrites.get(grant.key) : undefined) ?? found.packages.get(grant.key) ?? [];
     case 'globals':
       return [...found.globals].filter(([key]) => under(key, grant.key)).flatMap(([, use]) => use.sites);
     case 'builtin': {

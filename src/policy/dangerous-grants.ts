@@ -35,6 +35,7 @@ function describeGlobal(key: string, value: unknown): string | undefined {
   if (key === 'process.env' && value === 'write') return 'changes environment variables for every package';
   if (value === 'write') return 'changes a global for every package';
   if (key === 'process') return 'the whole process object';
+  if (name === 'Error') return "the host Error: structured stack frames of other packages' code";
   if (NETWORK_GLOBALS.has(name)) return 'network access';
   if (name === 'WebAssembly') return 'compiles and runs WebAssembly';
   return undefined;

@@ -1,4 +1,4 @@
-// Newer LavaMoat policy fields: where a file uses them, so loading it can say "convert this" instead of listing schema errors.
+// Newer LavaMoat policy fields: where a file uses them, so a failed load says to convert the file rather than fix each entry.
 import { ROOT_PACKAGE } from '../names.js';
 
 /** LavaMoat's other spelling of the app root. */

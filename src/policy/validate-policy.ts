@@ -40,17 +40,6 @@ let compiled: { validate: ValidateFunction; builtinPath: RegExp } | undefined;
  * `source` names the file in the message.
  */
 export function assertPolicy(value: unknown, source: string): PolicyFile {
-  // A newer LavaMoat file would fail the schema on fields that are not mistakes: say what it is and how to convert it.
-  const lavamoat = findLavaMoatFeatures(value);
-  if (lavamoat.length > 0) {
-    throw new SandboxError(
-      'SB_POLICY_INVALID',
-      `sandbox-bundle: policy "${source}" is a LavaMoat policy with ${lavamoat.length} field${lavamoat.length === 1 ? '' : 's'} sandbox-bundle does not read as written. ` +
-        `Convert it once with: sandbox-bundle policy --from-lavamoat ${JSON.stringify(source)} -o sandbox-policy.json (it maps what has an equivalent and names what it drops).\n` +
-        lavamoat.map((line) => `  - ${line}`).join('\n'),
-      { problems: lavamoat },
-    );
-  }
   const { validate, builtinPath } = loadValidator();
   const problems = validate(value) ? [] : (validate.errors ?? []).flatMap(toProblem);
   const reported = new Set(problems.map((problem) => formatPath(problem.path)));
@@ -66,12 +55,13 @@ export function assertPolicy(value: unknown, source: string): PolicyFile {
     .sort((a, b) => compareRanks(a.rank, b.rank))
     .map(({ problem }) => `${formatPath(problem.path)}: ${problem.text}`);
   const count = `${ordered.length} problem${ordered.length === 1 ? '' : 's'}`;
-  throw new SandboxError(
-    'SB_POLICY_INVALID',
-    `sandbox-bundle: policy "${source}" is invalid (${count}). Fix these entries, or regenerate the file with sandbox-bundle policy.\n` +
-      ordered.map((line) => `  - ${line}`).join('\n'),
-    { problems: ordered },
-  );
+  // A newer LavaMoat file fails on fields that are not mistakes: the fix is converting it, not editing each entry.
+  const header =
+    findLavaMoatFeatures(value).length > 0
+      ? `sandbox-bundle: policy "${source}" is a LavaMoat policy with fields sandbox-bundle does not read as written (${count}). ` +
+        `Convert it once with: sandbox-bundle policy --from-lavamoat ${JSON.stringify(source)} -o sandbox-policy.json (it maps what has an equivalent and names what it drops).`
+      : `sandbox-bundle: policy "${source}" is invalid (${count}). Fix these entries, or regenerate the file with sandbox-bundle policy.`;
+  throw new SandboxError('SB_POLICY_INVALID', `${header}\n${ordered.map((line) => `  - ${line}`).join('\n')}`, { problems: ordered });
 }
 
 /** Compiles the schema once. It is found by walking up, because built code lands deeper (dist/src/policy). */

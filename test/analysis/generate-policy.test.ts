@@ -36,6 +36,11 @@ describe('generatePolicy on test/fixtures/policy-app', () => {
     expect(Object.keys(generation.policy.resources)).not.toContain('$root$');
   });
 
+  it('grants "write" on a package only to the package that changes its exports', () => {
+    expect(generation.policy.resources.patcher.packages).toEqual({ b: 'write' });
+    expect(generation.packages.get('patcher')!.exportWrites.get('b')!.map((site) => `${rel(site.file)}:${site.line}`)).toEqual(['node_modules/patcher/index.js:3']);
+  });
+
   it('tells two versions of one package apart by dependency path', () => {
     expect(generation.packages.get('b')?.dir).toBe(path.join(app, 'node_modules/b'));
     expect(generation.packages.get('a>b')?.dir).toBe(path.join(app, 'node_modules/a/node_modules/b'));
@@ -73,7 +78,10 @@ describe('generatePolicy on test/fixtures/policy-app', () => {
 
   it('records who imports each package, the app included', () => {
     expect(generation.importers.get('a>b')?.map((edge) => [edge.from, rel(edge.file), edge.line])).toEqual([['a', 'node_modules/a/index.js', 1]]);
-    expect(generation.importers.get('b')?.map((edge) => [edge.from, rel(edge.file)])).toEqual([['$root$', 'index.js']]);
+    expect(generation.importers.get('b')?.map((edge) => [edge.from, rel(edge.file), edge.line])).toEqual([
+      ['$root$', 'index.js', undefined],
+      ['patcher', 'node_modules/patcher/index.js', 2],
+    ]);
   });
 
   it('never runs a Babel config found in a package folder', () => {

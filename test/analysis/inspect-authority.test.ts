@@ -61,6 +61,8 @@ describe('inspectAuthority', () => {
     ['instanceof uses the constructor', 'x instanceof Buffer', { globals: { Buffer: true } }],
     // language globals and module-scope names need nothing
     ['language globals', 'Object.keys(JSON.parse(s)); new Promise(r => r(Math.max(1, 2))); Symbol.iterator; new Uint8Array(2); globalThis.Array', {}],
+    ['Error needs no grant for what the compartment Error does', 'new Error("x"); Error.captureStackTrace(o); Error.stackTraceLimit = 50; x instanceof Error', {}],
+    ['Error.prepareStackTrace assigned needs the host Error', 'const prep = Error.prepareStackTrace;\nError.prepareStackTrace = (e, s) => s;', { globals: { Error: true } }],
     ['module scope names', 'exports.a = __dirname + __filename; module.exports = arguments.length; require.resolve("x")', {}],
     ['bound names are not globals', 'function f(process) { return process.env } const console = {}; console.log()', {}],
     // builtins

@@ -72,6 +72,7 @@ describe('describeDanger', () => {
     [['globals', 'myLib', 'write'], 'changes a global for every package'],
     [['globals', 'fetch', true], 'network access'],
     [['globals', 'console.log', true], undefined],
+    [['globals', 'Error', true], "the host Error: structured stack frames of other packages' code"],
     [['native', 'native', true], 'native code runs outside the sandbox'],
     [['packages', 'a>b', true], undefined],
   ])('%j -> %s', (args, expected) => {

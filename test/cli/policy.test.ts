@@ -38,7 +38,7 @@ describe('sandbox-bundle policy <entry>', () => {
   it('writes sandbox-policy.json next to the app package.json by default, and exits 0', () => {
     expect(first.code).toBe(0);
     expect(first.stdout).toBe('');
-    expect(first.stderr).toMatch(/wrote sandbox-policy\.json \(11 packages with grants; \d+ of \d+ modules inspected in [\d.]+ s\)/);
+    expect(first.stderr).toMatch(/wrote sandbox-policy\.json \(12 packages with grants; \d+ of \d+ modules inspected in [\d.]+ s\)/);
     expect(JSON.parse(fs.readFileSync(path.join(app, 'sandbox-policy.json'), 'utf8'))).toEqual(expectedPolicy);
   });
 
@@ -81,7 +81,7 @@ describe('sandbox-bundle policy <entry>', () => {
     expect(build.stderr).toContain('wrote');
     const result = spawnSync(process.execPath, [path.join(out, 'app.cjs')], { encoding: 'utf8' });
     expect(result.stderr).toBe('');
-    expect(result.stdout).toBe('a uses b 1.0.0 2.0.0\nwritten\nstring string string false number function\n');
+    expect(result.stdout).toBe('a uses b 1.0.0 2.0.0 patcher\nwritten\nstring string string false number function\n');
   });
 });
 
@@ -92,7 +92,7 @@ describe('sandbox-bundle policy --check', () => {
   it('exits 0 when the policy covers the code', () => {
     const result = check(path.join(fixtures, 'policy-app/expected-policy.json'));
     expect(result.code).toBe(0);
-    expect(result.stdout).toMatch(/^sandbox-bundle: test\/fixtures\/policy-app\/expected-policy\.json covers what the code needs \(12 packages inspected\)\.\n/);
+    expect(result.stdout).toMatch(/^sandbox-bundle: test\/fixtures\/policy-app\/expected-policy\.json covers what the code needs \(13 packages inspected\)\.\n/);
     expect(result.stdout).not.toMatch(/^ {2}[+?]/m);
   });
 
@@ -101,7 +101,7 @@ describe('sandbox-bundle policy --check', () => {
     expect(result.code).toBe(1);
     expect(result.stdout).toBe(
       [
-        'sandbox-bundle: test/fixtures/policy-check/stale/sandbox-policy.json lacks 5 grants and 1 hidden-door decision the code now needs, in 5 packages.',
+        'sandbox-bundle: test/fixtures/policy-check/stale/sandbox-policy.json lacks 6 grants and 1 hidden-door decision the code now needs, in 6 packages.',
         '  + needed by the code, missing from the policy   - granted, no longer needed   ? hidden door nobody decided on   ! dangerous',
         '',
         'door-opener',
@@ -114,6 +114,8 @@ describe('sandbox-bundle policy --check', () => {
         '  -   builtin  os.hostname',
         'native-addon',
         '  + ! native   native                       native code runs outside the sandbox  at node_modules/native-addon/index.js:3',
+        'patcher',
+        "  + ! packages b (write)                    may change the package's exports for everyone  at node_modules/patcher/index.js:3",
         'spawner',
         '  + ! builtin  child_process.execFile       runs other programs  at node_modules/spawner/index.js:6',
         'writer',

@@ -1,7 +1,7 @@
 // The rollup plugin used from rollup's own JS API: a working bundle, and every misconfiguration refused through rollup's error channel.
 
 import { describe, it, expect } from 'vitest';
-import { rollup, type OutputOptions, type Plugin, type RollupLog } from 'rollup';
+import { rollup, type OutputOptions, type Plugin, type RollupCache, type RollupLog } from 'rollup';
 import { nodeResolve } from '@rollup/plugin-node-resolve';
 import commonjsPlugin, { type RollupCommonJSOptions } from '@rollup/plugin-commonjs';
 import jsonPlugin from '@rollup/plugin-json';
@@ -79,6 +79,19 @@ describe('sandbox() rollup plugin', () => {
     // ignoreTryCatch only concerns requires of external modules; a package never gets one here.
     const result = run(await build({ plugins: [sandbox(), resolver(), commonjs({ ...COMMONJS, ignoreTryCatch }), json()] }));
     expect(result.report).toEqual(EXPECTED);
+  });
+
+  it('rebuilds from rollup\'s cache (watch mode) with the same enforcement', async () => {
+    const outfile = path.join(work, 'cached', 'app.cjs');
+    const output: OutputOptions = { file: outfile, format: 'cjs' };
+    let cache: RollupCache | undefined;
+    for (let round = 0; round < 2; round++) {
+      const bundle = await rollup({ input: path.join(app, 'index.js'), output, cache, plugins: recommended(), onLog: () => {} });
+      cache = bundle.cache;
+      await bundle.write(output);
+      await bundle.close();
+      expect(run(outfile).report, `round ${round}`).toEqual(EXPECTED);
+    }
   });
 
   it('plain rollup + commonjs: the same app escapes (the threat is real)', async () => {
