@@ -139,7 +139,7 @@ function assertKnownPackages(policy: PolicyFile, graph: PackageGraph, source: st
   const problems = unknown.map((name) => `resources[${JSON.stringify(name)}]: no package of that name in the dependency tree of "${graph.root.dir}"`);
   throw new SandboxError(
     'SB_PACKAGE_UNKNOWN',
-    `sandbox-bundle: policy ${JSON.stringify(source)} names ${unknown.length} unknown package${unknown.length > 1 ? 's' : ''}. Fix the names (canonical names are dependency paths like "a>b"; known: ${known.slice(0, 20).join(', ')}${known.length > 20 ? ', ...' : ''}), or remove stale entries:\n${problems.map((p) => `  - ${p}`).join('\n')}`,
+    `sandbox-bundle: policy ${JSON.stringify(source)} names ${unknown.length} unknown package${unknown.length > 1 ? 's' : ''}. Fix the names (canonical names are dependency paths like "a>b"; known: ${known.slice(0, 20).join(', ')}${known.length > 20 ? ', ...' : ''}), or remove stale entries. A package installed but declared in no package.json is not in the tree: add it to the app's dependencies:\n${problems.map((p) => `  - ${p}`).join('\n')}`,
     { problems },
   );
 }

@@ -6,6 +6,9 @@ import type { Plugin, PluginBuild } from 'esbuild';
 import { createSandboxContext, type ImportKind, type Resolution, type SandboxContext } from '../../src/context.js';
 import { inferFormat, resolveOptions, type SandboxOptions } from '../../src/options.js';
 import { isSandboxError } from '../../src/errors.js';
+import { builtinModules } from 'node:module';
+
+const isBuiltin = (name: string) => name.startsWith('node:') || builtinModules.includes(name);
 
 const NAMESPACE = 'sandbox-bundle';
 /** Marks our own calls to build.resolve, so our onResolve lets esbuild answer them. */
@@ -43,6 +46,11 @@ export function sandbox(userOptions: SandboxOptions = {}): Plugin {
       const format = options.format ?? (initial.format === 'esm' || initial.format === 'cjs' ? initial.format : outfile ? inferFormat(outfile) : 'cjs');
       if (initial.platform !== 'node') throw new Error(`sandbox-bundle: esbuild option platform is ${JSON.stringify(initial.platform ?? 'browser')}; sandboxed bundles run on Node. Set platform: "node".`);
       if (initial.bundle !== true) throw new Error('sandbox-bundle: esbuild option bundle is not true; the sandbox works on whole bundles. Set bundle: true.');
+      // An external package is loaded by Node at run time, outside every scope: refuse it.
+      const externals = (initial.external ?? []).filter((name) => !isBuiltin(name.replace(/\/\*$/, '')));
+      if (initial.packages === 'external' || externals.length > 0) {
+        throw new Error(`sandbox-bundle: esbuild option ${initial.packages === 'external' ? 'packages: "external"' : `external lists ${externals.map((e) => JSON.stringify(e)).join(', ')}`}; external packages run outside the sandbox with full authority. Remove ${initial.packages === 'external' ? 'it' : 'them'} so they are bundled and checked.`);
+      }
       initial.format = format;
       // Strict mode for every module in the bundle: closes sloppy `this`, callee/caller chains and
       // lets ses lock down (SES_NO_SLOPPY). ESM output is strict already.

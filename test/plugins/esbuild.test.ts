@@ -62,6 +62,8 @@ describe('sandbox() esbuild plugin', () => {
   it.each([
     [{ platform: 'browser' as const, bundle: true }, /Set platform: "node"/],
     [{ platform: 'node' as const, bundle: false }, /Set bundle: true/],
+    [{ platform: 'node' as const, bundle: true, external: ['greeter'] }, /external lists "greeter"; external packages run outside the sandbox/],
+    [{ platform: 'node' as const, bundle: true, packages: 'external' as const }, /packages: "external"/],
   ])('refuses options it cannot sandbox: %j', async (options, message) => {
     const failure = await build({ entryPoints: [path.join(app, 'index.js')], outfile: path.join(work, 'x.cjs'), logLevel: 'silent', write: false, plugins: [sandbox({ policy: { resources: {} } })], ...options }).catch((error) => error);
     expect(failure.errors[0].text).toMatch(message);
