@@ -33,6 +33,18 @@ export function createReadOnlyView<T extends AnyObject>(target: T, onWrite: (key
 }
 
 const sealedPrototypes = new WeakSet<object>();
+/** The getters sealPrototypeChain installs: a facade reads through them to find the method. */
+const sealedGetters = new WeakSet<object>();
+
+/** The value behind a property that may have been sealed into an accessor pair. */
+export function sealedValueOf(descriptor: PropertyDescriptor): { found: boolean; value?: unknown } {
+  if ('value' in descriptor) return { found: true, value: descriptor.value };
+  if (descriptor.get && sealedGetters.has(descriptor.get)) return { found: true, value: descriptor.get() };
+  return { found: false };
+}
+
+/** Every view any membrane made: already read-only, so a prototype walk stops there. */
+const allViews = new WeakSet<object>();
 
 /**
  * Locks a package class's prototype chain so that no package changes methods for everyone,
@@ -43,15 +55,17 @@ const sealedPrototypes = new WeakSet<object>();
  * prototypes (EventEmitter, streams...): `isHostPrototype` says which; Node writes to those itself.
  */
 export function sealPrototypeChain(fn: AnyObject, onWrite: (key: PropertyKey) => void, isHostPrototype: (proto: object) => boolean): void {
-  for (let proto = fn.prototype; proto && typeof proto === 'object' && proto !== Object.prototype && !Object.isFrozen(proto) && !sealedPrototypes.has(proto) && !isHostPrototype(proto); proto = Object.getPrototypeOf(proto)) {
+  for (let proto = fn.prototype; proto && typeof proto === 'object' && proto !== Object.prototype && !Object.isFrozen(proto) && !sealedPrototypes.has(proto) && !allViews.has(proto) && !isHostPrototype(proto); proto = Object.getPrototypeOf(proto)) {
     const owner: object = proto;
     sealedPrototypes.add(owner);
     for (const key of Reflect.ownKeys(owner)) {
       const descriptor = Object.getOwnPropertyDescriptor(owner, key)!;
       if (!('value' in descriptor) || !descriptor.configurable) continue;
       const value = descriptor.value;
+      const get = () => value;
+      sealedGetters.add(get);
       Object.defineProperty(owner, key, {
-        get: () => value,
+        get,
         set(this: object, next: unknown) {
           if (this === owner) return onWrite(key);
           Object.defineProperty(this, key, { value: next, writable: true, enumerable: true, configurable: true });
@@ -103,6 +117,7 @@ export function createReadOnlyMembrane(onWrite: (path: string) => void, isHostPr
       view = new Proxy(value, handler);
       views.set(value, view);
       targets.set(view, value);
+      allViews.add(view);
     }
     return view as T;
   };

@@ -2,7 +2,7 @@
 
 import type { AnyObject } from './host.js';
 import type { GrantNode } from './grant-tree.js';
-import { createReadOnlyMembrane } from './exports-view.js';
+import { createReadOnlyMembrane, createReadOnlyView, needsView, sealPrototypeChain, sealedValueOf } from './exports-view.js';
 
 export interface FacadeContext {
   /** Members never handed out through a grant of their parent; only a grant naming them opens them. */
@@ -42,8 +42,23 @@ function isClassLike(fn: AnyObject): boolean {
  * Builds the facade for `real` as the grant tree allows. `path` is the dotted name used in
  * error messages and in `hidden` (e.g. "process.binding").
  */
+/**
+ * A host class (EventEmitter, stream.Readable, Buffer) handed to a package: the class itself, so
+ * `extends` and `instanceof` work with no Proxy on the method path, behind a shallow read-only
+ * view (statics like `EventEmitter.defaultMaxListeners` are shared state), with its prototype
+ * chain sealed so that no package replaces methods for everyone.
+ */
+export function shareHostClass<T extends AnyObject>(fn: T, onWrite: (key: PropertyKey) => void): T {
+  sealPrototypeChain(fn, (key) => onWrite(`prototype.${String(key)}`), () => false);
+  return needsView(fn) ? createReadOnlyView(fn, onWrite) : fn;
+}
+
 export function createFacade(real: AnyObject, node: GrantNode, path: string, ctx: FacadeContext): AnyObject {
   if (node.whole && node.write && node.children.size === 0) return real;
+  // A builtin that is itself a class (`require('events')`) stays one.
+  if (node.whole && node.children.size === 0 && typeof real === 'function' && isClassLike(real)) {
+    return shareHostClass(real, (key) => ctx.denyWrite(`${path}.${String(key)}`));
+  }
   const facade: AnyObject = {};
   // Nested host objects (process.stdout, fs.promises, process.env) are shared: read-only views.
   const share = createReadOnlyMembrane((memberPath) => ctx.denyWrite(`${path}.${memberPath}`), ctx.isHostPrototype);
@@ -88,8 +103,9 @@ function copyFunctionMembers(from: AnyObject, to: AnyObject): void {
 }
 
 function defineMember(facade: AnyObject, real: AnyObject, key: string, descriptor: PropertyDescriptor, path: string, write: boolean, share: <T>(value: T, key: string) => T, ctx: FacadeContext): void {
-  const value = 'value' in descriptor ? descriptor.value : undefined;
-  if (typeof value === 'function' && !isClassLike(value)) {
+  // A sealed prototype's methods are accessors now; they are still methods.
+  const { found, value } = sealedValueOf(descriptor);
+  if (found && typeof value === 'function' && !isClassLike(value)) {
     const method = value as (...args: any[]) => any;
     const attenuated = ctx.wrapFunction ? ctx.wrapFunction(path, method) : method;
     // Host methods need the real receiver (process.on uses `this`), and must not hand it back.
@@ -102,7 +118,11 @@ function defineMember(facade: AnyObject, real: AnyObject, key: string, descripto
     defineOwn(facade, key, member);
     return;
   }
-  if (typeof value === 'function' || (typeof value === 'object' && value !== null)) {
+  if (found && typeof value === 'function') {
+    defineOwn(facade, key, write ? value : shareHostClass(value, (k) => ctx.denyWrite(`${path}.${String(k)}`)));
+    return;
+  }
+  if (found && typeof value === 'object' && value !== null) {
     defineOwn(facade, key, share(value, key));
     return;
   }

@@ -4,8 +4,8 @@ import type { RuntimePackagePolicy } from '../policy/types.js';
 import type { AnyObject, HostPowers, LockedDownPowers, SandboxConfig } from './host.js';
 import { PermissionError, type PermissionKind } from './permission-error.js';
 import { createGrantTrees, type GrantNode } from './grant-tree.js';
-import { createFacade, type FacadeContext } from './facade.js';
-import { createReadOnlyMembrane, createReadOnlyView, needsView, sealPrototypeChain } from './exports-view.js';
+import { createFacade, shareHostClass, type FacadeContext } from './facade.js';
+import { createReadOnlyMembrane, needsView } from './exports-view.js';
 import { createPackageTimers, TIMER_NAMES } from './timers.js';
 import { HIDDEN_DOORS } from './hidden-doors.js';
 import { createFdGuard } from './fs-descriptors.js';
@@ -163,11 +163,8 @@ export function createSandbox(host: HostPowers, powers: LockedDownPowers, config
     }
     const real = host.realGlobal[name];
     if (typeof real === 'function' && node.children.size === 0) {
-      const onWrite = (key: PropertyKey) => deny(pkg, 'global', `${name}.${String(key)}`, `Grant ${JSON.stringify(name)}: "write" only if this package must change it for everyone.`, true);
-      // Granted classes (Buffer, URL) are shared: their prototypes are sealed so no package changes
-      // them for others. Node does not write to these after startup, so host ones are sealed too.
-      sealPrototypeChain(real, onWrite, () => false);
-      return needsView(real) ? createReadOnlyView(real, onWrite) : real;
+      // Granted classes (Buffer, URL) are shared: usable, not changeable for others.
+      return shareHostClass(real, (key) => deny(pkg, 'global', `${name}.${String(key)}`, `Grant ${JSON.stringify(name)}: "write" only if this package must change it for everyone.`, true));
     }
     return typeof real === 'object' && real !== null ? createFacade(real, node, name, facadeContext(pkg, 'global', name)) : real;
   }
@@ -258,6 +255,7 @@ export function createSandbox(host: HostPowers, powers: LockedDownPowers, config
   }
 
   const membranes = new Map<string, <T>(value: T) => T>();
+  const writableTargets = new Set(Object.values(config.policy.resources).flatMap((grants) => Object.keys(grants.packages).filter((name) => grants.packages[name] === 'write')));
 
   return {
     scope(pkg) {
@@ -278,7 +276,9 @@ export function createSandbox(host: HostPowers, powers: LockedDownPowers, config
       // One membrane per (importing package, target package): identity is stable inside a package.
       const key = `${from}\0${target}`;
       let membrane = membranes.get(key);
-      if (!membrane) membranes.set(key, (membrane = createReadOnlyMembrane(() => deny(from, 'exports', target), isHostPrototype)));
+      // A package some other package may write keeps its prototypes open: sealing them would take the write away too.
+      const seal = writableTargets.has(target) ? () => true : isHostPrototype;
+      if (!membrane) membranes.set(key, (membrane = createReadOnlyMembrane(() => deny(from, 'exports', target), seal)));
       return membrane(exports);
     },
     denyOnRequire(module, pkg, kind, permission) {
