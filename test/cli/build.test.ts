@@ -22,10 +22,10 @@ function build(outfile: string, ...extra: string[]) {
   return run([cli, 'build', path.join(app, 'index.js'), '-o', outfile, ...extra]);
 }
 
-describe('sandbox-bundle build', () => {
-  const outfile = path.join(work, 'a', 'app.cjs');
+describe.each(['esbuild', 'rollup'])('sandbox-bundle build --bundler %s', (bundler) => {
+  const outfile = path.join(work, bundler, 'a', 'app.cjs');
   beforeAll(() => {
-    const result = build(outfile);
+    const result = build(outfile, '--bundler', bundler);
     expect(result.stderr).toContain('wrote');
     expect(result.code).toBe(0);
   });
@@ -36,8 +36,8 @@ describe('sandbox-bundle build', () => {
   });
 
   it('gives the same bytes for the same input', () => {
-    const again = path.join(work, 'b', 'app.cjs');
-    expect(build(again).code).toBe(0);
+    const again = path.join(work, bundler, 'b', 'app.cjs');
+    expect(build(again, '--bundler', bundler).code).toBe(0);
     expect(fs.readFileSync(again, 'utf8')).toBe(fs.readFileSync(outfile, 'utf8'));
     expect(fs.readFileSync(`${again}.map`, 'utf8')).toBe(fs.readFileSync(`${outfile}.map`, 'utf8'));
   });
@@ -59,8 +59,8 @@ describe('sandbox-bundle build', () => {
   });
 
   it('writes ESM for an .mjs outfile, and it runs', () => {
-    const esm = path.join(work, 'esm', 'app.mjs');
-    expect(build(esm).code).toBe(0);
+    const esm = path.join(work, bundler, 'esm', 'app.mjs');
+    expect(build(esm, '--bundler', bundler).code).toBe(0);
     expect(fs.readFileSync(esm, 'utf8')).toMatch(/^import |\nimport /);
     expect(run([esm]).stdout).toBe('hello world from greeter\n');
   });
