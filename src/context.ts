@@ -8,7 +8,7 @@ import { SandboxError } from './errors.js';
 import { RESERVED_PREFIX, ROOT_PACKAGE, SCOPE_SPECIFIER } from './names.js';
 import type { OutputFormat, ResolvedOptions } from './options.js';
 import { assertPolicy, loadPolicyWithOverride, resolveRuntimePolicy, type PolicyFile, type RuntimePolicy } from './policy/index.js';
-import { inspectModule } from './analysis/inspect-module.js';
+import { inspectModule, type ModuleFacts } from './analysis/inspect-module.js';
 import { createPackageGraph, type PackageGraph, type PackageIdentity } from './transform/package-graph.js';
 import { wrapModule } from './transform/wrap-module.js';
 import { createRequire } from 'node:module';
@@ -126,6 +126,18 @@ function namedPackageDirOf(file: string): string {
   }
 }
 
+/** The `type` field of the nearest package.json, as Node reads it for .js files. */
+function nodeTypeOf(file: string): string | undefined {
+  for (let dir = path.dirname(file); ; dir = path.dirname(dir)) {
+    try {
+      return JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8')).type;
+    } catch {
+      // no (readable) package.json here: keep walking up
+    }
+    if (path.dirname(dir) === dir) return undefined;
+  }
+}
+
 function loadPolicy(options: ResolvedOptions): PolicyFile {
   if (typeof options.policy !== 'string') return assertPolicy(options.policy, 'policy option');
   return loadPolicyWithOverride(options.policy, options.policyOverride);
@@ -155,6 +167,26 @@ export function createSandboxContext(options: ResolvedOptions, target: BuildTarg
   /** The beforeLockdown polyfills and what they load: unwrapped, with full authority. */
   const trustedDirs: string[] = [];
   const gates = new Map<string, Gate>();
+  /** One parse per dependency file: resolution peeks at a target's format, the load hook wraps it. */
+  const factsCache = new Map<string, { source: string; facts: ModuleFacts }>();
+  const factsOf = (file: string, source?: string): ModuleFacts => {
+    const cached = factsCache.get(file);
+    if (cached && (source === undefined || cached.source === source)) return cached.facts;
+    const text = source ?? fs.readFileSync(file, 'utf8');
+    const facts = inspectModule(text, file);
+    factsCache.set(file, { source: text, facts });
+    return facts;
+  };
+  /** An ES module with its default-export flag, or undefined for anything else (CommonJS, JSON, unparsable). */
+  const esmFactsOf = (file: string): ModuleFacts | undefined => {
+    if (!/\.m?js$/.test(file)) return undefined;
+    try {
+      const facts = factsOf(file);
+      return facts.format === 'esm' ? facts : undefined;
+    } catch {
+      return undefined;
+    }
+  };
   /** Static import names per importer file and specifier, for denied-import stand-ins. */
   const importNames = new Map<string, Map<string, string[]>>();
 
@@ -171,7 +203,7 @@ export function createSandboxContext(options: ResolvedOptions, target: BuildTarg
   const ownerOf = (file: string): PackageIdentity => graph.identify(file) ?? graph.root;
 
   function gate(g: Gate): Resolution {
-    const target = g.type === 'builtin' ? `builtin:${g.name}` : g.type === 'package' ? toPosix(path.relative(graph.root.dir, g.file)) : g.type === 'native' ? `native:${g.relativePath}` : g.type === 'missing' ? `missing:${g.specifier}` : `denied:${g.kind}:${g.permission}:${g.style}:${g.names.join(',')}`;
+    const target = g.type === 'builtin' ? `builtin:${g.name}` : g.type === 'package' || g.type === 'esm-package' ? `${g.type === 'esm-package' ? 'esm:' : ''}${toPosix(path.relative(graph.root.dir, g.file))}` : g.type === 'native' ? `native:${g.relativePath}` : g.type === 'missing' ? `missing:${g.specifier}` : `denied:${g.kind}:${g.permission}:${g.style}:${g.names.join(',')}`;
     const id = `gate:${g.from}->${target}`;
     gates.set(id, g);
     return { type: 'generated', id };
@@ -210,6 +242,8 @@ export function createSandboxContext(options: ResolvedOptions, target: BuildTarg
     const targetName = owner?.name ?? ROOT_PACKAGE;
     const grant = observing || (grants && Object.hasOwn(grants.packages, targetName) ? grants.packages[targetName] : undefined);
     if (!grant) return gate({ type: 'denied', from: from.name, kind: 'package', permission: targetName, style, names: names() });
+    const esm = kind === 'import' || kind === 'dynamic-import' ? esmFactsOf(file) : undefined;
+    if (esm) return gate({ type: 'esm-package', from: from.name, target: targetName, file, hasDefault: esm.hasDefaultExport });
     return gate({ type: 'package', from: from.name, target: targetName, file });
   }
 
@@ -266,12 +300,14 @@ export function createSandboxContext(options: ResolvedOptions, target: BuildTarg
       if (owner === graph.root) {
         if (!entries.has(file)) return undefined;
         // The app's entry loads the start module first, so lockdown precedes every dependency.
-        const facts = inspectModule(source, file);
-        const load = facts.format === 'esm' ? `import "${RESERVED_PREFIX}${START_ID}";` : `require("${RESERVED_PREFIX}${START_ID}");`;
+        // Node decides by extension and package.json "type" (an entry with only import() and
+        // top-level await has no import statement to tell by): so do we, then by syntax.
+        const isEsm = file.endsWith('.mjs') || (!file.endsWith('.cjs') && (nodeTypeOf(file) === 'module' || inspectModule(source, file).format === 'esm'));
+        const load = isEsm ? `import "${RESERVED_PREFIX}${START_ID}";` : `require("${RESERVED_PREFIX}${START_ID}");`;
         const hashbang = source.startsWith('#!') ? source.indexOf('\n') + 1 : 0;
         return { code: `${source.slice(0, hashbang)}${load}${source.slice(hashbang)}` };
       }
-      const facts = inspectModule(source, file);
+      const facts = factsOf(file, source);
       const names = new Map<string, string[]>();
       for (const imp of facts.staticImports) names.set(imp.specifier, [...(names.get(imp.specifier) ?? []), ...imp.names]);
       importNames.set(file, names);

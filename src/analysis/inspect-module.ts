@@ -52,6 +52,8 @@ export interface StaticImport extends Span {
 export interface ModuleFacts {
   /** 'esm' when the file has any import/export declaration or `import.meta`. */
   format: 'esm' | 'cjs';
+  /** An ESM module with a default export (`export default`, `export { x as default }`, or re-exported). */
+  hasDefaultExport: boolean;
   /** The directive prologue contains 'use strict'. */
   hasUseStrict: boolean;
   /**
@@ -126,6 +128,12 @@ export function inspectModule(source: string, file: string): ModuleFacts {
     }
   }
 
+  const hasDefaultExport = program.body.some(
+    (statement) =>
+      statement.type === 'ExportDefaultDeclaration' ||
+      (statement.type === 'ExportNamedDeclaration' && statement.specifiers.some((specifier) => (specifier.exported.type === 'Identifier' ? specifier.exported.name : specifier.exported.value) === 'default')),
+  );
+
   // acorn marks directive-prologue statements with `directive` (the raw text between the quotes:
   // an escaped 'use\x20strict' is a directive but not a Use Strict Directive, and stays unequal).
   let hasUseStrict = false;
@@ -138,6 +146,7 @@ export function inspectModule(source: string, file: string): ModuleFacts {
 
   return {
     format,
+    hasDefaultExport,
     hasUseStrict,
     prologueInsertAt,
     freeNames,

@@ -12,6 +12,7 @@ export const SES_SPECIFIER = 'sandbox-bundle:ses';
 export type Gate =
   | { type: 'builtin'; from: string; name: string }
   | { type: 'package'; from: string; target: string; file: string }
+  | { type: 'esm-package'; from: string; target: string; file: string; hasDefault: boolean }
   | { type: 'native'; from: string; relativePath: string }
   | { type: 'denied'; from: string; kind: 'builtin' | 'package' | 'native' | 'file'; permission: string; style: 'cjs' | 'esm'; names: readonly string[] }
   | { type: 'missing'; from: string; specifier: string };
@@ -29,6 +30,18 @@ export function generateGateModule(gate: Gate): string {
       return `module.exports = ${RUNTIME}.builtin(${q(gate.from)}, ${q(gate.name)});\n`;
     case 'package':
       return `module.exports = ${RUNTIME}.packageExports(${q(gate.from)}, ${q(gate.target)}, require(${q(gate.file)}));\n`;
+    case 'esm-package':
+      // An ESM package imported from ESM keeps ESM semantics (default export, live bindings): a
+      // CommonJS gate would hand a Node-mode importer the namespace as its default. The policy
+      // check happened at build time; ESM bindings cannot be reassigned by importers.
+      // The runtime still checks (and, in warn/record builds, reports or records) the edge.
+      return [
+        `import * as runtime from ${q(`sandbox-bundle:${RUNTIME_ID}`)};`,
+        `runtime.getSandbox().packageExports(${q(gate.from)}, ${q(gate.target)}, null);`,
+        `export * from ${q(gate.file)};`,
+        ...(gate.hasDefault ? [`export { default } from ${q(gate.file)};`] : []),
+        '',
+      ].join('\n');
     case 'native':
       return `module.exports = ${RUNTIME}.loadNative(${q(gate.from)}, ${q(gate.relativePath)});\n`;
     case 'missing':
