@@ -1,7 +1,7 @@
 // Warn and record modes: what happens at a would-be denial, and the log of every permission actually used.
 
 import type { AnyObject, HostPowers } from './host.js';
-import { PermissionError, type PermissionKind } from './permission-error.js';
+import { PermissionError, POLICY_FIELD, type PermissionKind } from './permission-error.js';
 
 export type SandboxMode = 'enforce' | 'warn' | 'record';
 
@@ -10,16 +10,6 @@ export interface MonitorOptions {
   /** warn: a JSON Lines file for reports (default: stderr). record: the policy file observations merge into. */
   file?: string;
 }
-
-/** Policy field a permission kind is recorded under. */
-const FIELD: Record<PermissionKind, 'globals' | 'builtin' | 'packages' | 'native'> = {
-  builtin: 'builtin',
-  global: 'globals',
-  package: 'packages',
-  native: 'native',
-  exports: 'packages',
-  file: 'packages',
-};
 
 export interface Monitor {
   readonly mode: SandboxMode;
@@ -48,7 +38,7 @@ export function createMonitor(host: HostPowers, options: MonitorOptions): Monito
   const used = new Map<string, Map<string, Map<string, true | 'write'>>>();
 
   const note = (pkg: string, kind: PermissionKind, permission: string, write = kind === 'exports') => {
-    const field = FIELD[kind];
+    const field = POLICY_FIELD[kind];
     let fields = used.get(pkg);
     if (!fields) used.set(pkg, (fields = new Map()));
     let entries = fields.get(field);

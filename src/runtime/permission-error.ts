@@ -4,7 +4,8 @@ import { PERMISSION_DENIED_CODE } from '../names.js';
 
 export type PermissionKind = 'builtin' | 'global' | 'package' | 'native' | 'exports' | 'file';
 
-const POLICY_FIELD: Record<PermissionKind, string> = {
+/** The policy field that grants each kind of permission. */
+export const POLICY_FIELD: Record<PermissionKind, 'globals' | 'builtin' | 'packages' | 'native'> = {
   builtin: 'builtin',
   global: 'globals',
   package: 'packages',

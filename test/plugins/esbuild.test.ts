@@ -13,17 +13,22 @@ const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 const app = path.join(repo, 'test/fixtures/mini-app');
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'sb-esbuild-'));
 
+/** One sandboxed esbuild build of the mini app. */
+function buildMiniApp(outfile: string, policy: object) {
+  return build({
+    entryPoints: [path.join(app, 'index.js')],
+    outfile,
+    bundle: true,
+    platform: 'node',
+    logLevel: 'silent',
+    plugins: [sandbox({ policy: policy as never })],
+  });
+}
+
 describe('sandbox() esbuild plugin', () => {
   it('builds a runnable sandboxed bundle from a policy object', async () => {
     const outfile = path.join(work, 'plugin.cjs');
-    await build({
-      entryPoints: [path.join(app, 'index.js')],
-      outfile,
-      bundle: true,
-      platform: 'node',
-      logLevel: 'silent',
-      plugins: [sandbox({ policy: { resources: { greeter: { builtin: { 'path.basename': true } } } } })],
-    });
+    await buildMiniApp(outfile, { resources: { greeter: { builtin: { 'path.basename': true } } } });
     const result = spawnSync(process.execPath, [outfile], { encoding: 'utf8' });
     expect(result.stdout).toBe('hello world from greeter\n');
     expect(result.status).toBe(0);
@@ -31,14 +36,7 @@ describe('sandbox() esbuild plugin', () => {
 
   it('denies at run time what the policy object does not grant', async () => {
     const outfile = path.join(work, 'denied.cjs');
-    await build({
-      entryPoints: [path.join(app, 'index.js')],
-      outfile,
-      bundle: true,
-      platform: 'node',
-      logLevel: 'silent',
-      plugins: [sandbox({ policy: { resources: {} } })],
-    });
+    await buildMiniApp(outfile, { resources: {} });
     const result = spawnSync(process.execPath, [outfile], { encoding: 'utf8' });
     expect(result.status).toBe(1);
     expect(result.stderr).toContain('package "greeter" may not use builtin "path"');
@@ -47,14 +45,7 @@ describe('sandbox() esbuild plugin', () => {
 
   it('reports a bad policy through esbuild errors and writes nothing', async () => {
     const outfile = path.join(work, 'never.cjs');
-    const failure = await build({
-      entryPoints: [path.join(app, 'index.js')],
-      outfile,
-      bundle: true,
-      platform: 'node',
-      logLevel: 'silent',
-      plugins: [sandbox({ policy: { resources: { greeter: { native: 'yes' } } } as never })],
-    }).catch((error) => error);
+    const failure = await buildMiniApp(outfile, { resources: { greeter: { native: 'yes' } } }).catch((error) => error);
     expect(failure.errors[0].text).toMatch(/resources\["greeter"\]\.native: expected true or false, got "yes"/);
     expect(fs.existsSync(outfile)).toBe(false);
   });
