@@ -198,6 +198,16 @@ export function createSandboxContext(options: ResolvedOptions, target: BuildTarg
     const dir = namedPackageDirOf(file);
     if (!trustedDirs.includes(dir)) trustedDirs.push(dir);
   };
+  // Trusted before the bundler loads anything: the app may require a polyfill too, and the
+  // bundler may reach it from the app before it reaches it from the start module.
+  const appRequire = createRequire(path.join(graph.root.dir, 'package.json'));
+  for (const specifier of options.beforeLockdown) {
+    try {
+      trustPackageOf(appRequire.resolve(specifier));
+    } catch {
+      // resolved (or reported) when the start module imports it
+    }
+  }
 
   /** The package a real file belongs to; files outside every package count as the app's. */
   const ownerOf = (file: string): PackageIdentity => graph.identify(file) ?? graph.root;

@@ -8,6 +8,17 @@ export function needsView(value: unknown): value is AnyObject {
 }
 
 /**
+ * Built-in objects with internal slots (a RegExp's matcher, a Map's entries): their methods
+ * refuse a Proxy as `this`, so a membrane passes them through as they are.
+ */
+function hasInternalSlots(value: object): boolean {
+  return (
+    value instanceof RegExp || value instanceof Map || value instanceof Set || value instanceof WeakMap || value instanceof WeakSet ||
+    value instanceof Date || value instanceof Promise || value instanceof ArrayBuffer || ArrayBuffer.isView(value)
+  );
+}
+
+/**
  * A shallow read-only view: a Proxy whose only traps refuse changes made through the view itself.
  * Reads, calls, `new` and `instanceof` go straight to the target with no per-access trap. Used
  * for granted host classes (Buffer, URL) whose prototypes the runtime freezes, so nothing nested
@@ -109,7 +120,7 @@ export function createReadOnlyMembrane(onWrite: (path: string) => void, isHostPr
   const targets = new WeakMap<object, object>();
 
   const wrap = <T>(value: T, path?: string): T => {
-    if (!needsView(value)) return value;
+    if (!needsView(value) || hasInternalSlots(value)) return value;
     if (path !== undefined && !paths.has(value)) paths.set(value, path);
     if (typeof value === 'function') sealPrototypeChain(value, (key) => onWrite(pathOf(value, `prototype.${String(key)}`)), isHostPrototype);
     let view = views.get(value);

@@ -39,27 +39,35 @@ function isClassLike(fn: AnyObject): boolean {
 }
 
 /**
- * Builds the facade for `real` as the grant tree allows. `path` is the dotted name used in
- * error messages and in `hidden` (e.g. "process.binding").
+ * A host class handed to a package: the class itself, so `extends` and `instanceof` work with
+ * no Proxy on the method path, behind a shallow read-only view (statics like
+ * `EventEmitter.defaultMaxListeners` are shared state). `sealPrototypes` also locks its
+ * prototype chain (override-friendly accessors): done for granted globals (Buffer, URL), not for
+ * builtin-module classes (EventEmitter, streams), whose prototypes mixin libraries copy
+ * descriptor by descriptor (express's merge-descriptors) and which must stay plain data.
  */
-/**
- * A host class (EventEmitter, stream.Readable, Buffer) handed to a package: the class itself, so
- * `extends` and `instanceof` work with no Proxy on the method path, behind a shallow read-only
- * view (statics like `EventEmitter.defaultMaxListeners` are shared state), with its prototype
- * chain sealed so that no package replaces methods for everyone.
- */
-export function shareHostClass<T extends AnyObject>(fn: T, onWrite: (key: PropertyKey) => void): T {
-  sealPrototypeChain(fn, (key) => onWrite(`prototype.${String(key)}`), () => false);
+export function shareHostClass<T extends AnyObject>(fn: T, onWrite: (key: PropertyKey) => void, sealPrototypes: boolean): T {
+  if (sealPrototypes) sealPrototypeChain(fn, (key) => onWrite(`prototype.${String(key)}`), () => false);
   return needsView(fn) ? createReadOnlyView(fn, onWrite) : fn;
 }
 
+/**
+ * Builds the facade for `real` as the grant tree allows. `path` is the dotted name used in
+ * error messages and in `hidden` (e.g. "process.binding").
+ */
 export function createFacade(real: AnyObject, node: GrantNode, path: string, ctx: FacadeContext): AnyObject {
   if (node.whole && node.write && node.children.size === 0) return real;
   // A builtin that is itself a class (`require('events')`) stays one.
   if (node.whole && node.children.size === 0 && typeof real === 'function' && isClassLike(real)) {
-    return shareHostClass(real, (key) => ctx.denyWrite(`${path}.${String(key)}`));
+    return shareHostClass(real, (key) => ctx.denyWrite(`${path}.${String(key)}`), false);
   }
-  const facade: AnyObject = {};
+  // A builtin that is itself a function (`require('assert')`) stays callable.
+  const facade: AnyObject =
+    typeof real === 'function'
+      ? function (this: unknown, ...args: unknown[]) {
+          return Reflect.apply(real as (...a: unknown[]) => unknown, this, args);
+        }
+      : {};
   // Nested host objects (process.stdout, fs.promises, process.env) are shared: read-only views.
   const share = createReadOnlyMembrane((memberPath) => ctx.denyWrite(`${path}.${memberPath}`), ctx.isHostPrototype);
   const keys = new Set(node.children.keys());
@@ -119,7 +127,7 @@ function defineMember(facade: AnyObject, real: AnyObject, key: string, descripto
     return;
   }
   if (found && typeof value === 'function') {
-    defineOwn(facade, key, write ? value : shareHostClass(value, (k) => ctx.denyWrite(`${path}.${String(k)}`)));
+    defineOwn(facade, key, write ? value : shareHostClass(value, (k) => ctx.denyWrite(`${path}.${String(k)}`), false));
     return;
   }
   if (found && typeof value === 'object' && value !== null) {
@@ -129,7 +137,12 @@ function defineMember(facade: AnyObject, real: AnyObject, key: string, descripto
   // Primitives and accessors stay live (process.exitCode, process.stdout): read through to the real object.
   Object.defineProperty(facade, key, {
     get: () => share(real[key], key),
-    set: (v: unknown) => {
+    set(this: unknown, v: unknown) {
+      // A copy of the facade (graceful-fs clones fs by descriptors) owns what it sets.
+      if (this !== facade && this !== null && (typeof this === 'object' || typeof this === 'function')) {
+        Object.defineProperty(this, key, { value: v, writable: true, enumerable: true, configurable: true });
+        return;
+      }
       if (!write) ctx.denyWrite(path);
       real[key] = v;
     },

@@ -9,7 +9,9 @@ const STREAM_MAKERS = new Set(['createReadStream', 'createWriteStream']);
  * must be fds this package got from `open`/`openSync`; stream options `{fd}` likewise.
  */
 export function createFdGuard(deny: (fd: number) => void) {
-  const owned = new Set<number>();
+  // stdout and stderr are everyone's to write (loggers such as pino write to fd 1 directly);
+  // stdin and every other fd stay with whoever opened them.
+  const owned = new Set<number>([1, 2]);
   const check = (fd: unknown) => {
     if (typeof fd === 'number' && !owned.has(fd)) deny(fd);
   };
@@ -41,7 +43,7 @@ export function createFdGuard(deny: (fd: number) => void) {
     }
     return function (this: unknown, ...args: any[]) {
       check(args[0]);
-      if (CLOSERS.has(name)) owned.delete(args[0]);
+      if (CLOSERS.has(name) && args[0] > 2) owned.delete(args[0]);
       return Reflect.apply(fn, this, args);
     };
   };

@@ -164,7 +164,7 @@ export function createSandbox(host: HostPowers, powers: LockedDownPowers, config
     const real = host.realGlobal[name];
     if (typeof real === 'function' && node.children.size === 0) {
       // Granted classes (Buffer, URL) are shared: usable, not changeable for others.
-      return shareHostClass(real, (key) => deny(pkg, 'global', `${name}.${String(key)}`, `Grant ${JSON.stringify(name)}: "write" only if this package must change it for everyone.`, true));
+      return shareHostClass(real, (key) => deny(pkg, 'global', `${name}.${String(key)}`, `Grant ${JSON.stringify(name)}: "write" only if this package must change it for everyone.`, true), true);
     }
     return typeof real === 'object' && real !== null ? createFacade(real, node, name, facadeContext(pkg, 'global', name)) : real;
   }
