@@ -62,11 +62,14 @@ export function createFacade(real: AnyObject, node: GrantNode, path: string, ctx
     return shareHostClass(real, (key) => ctx.denyWrite(`${path}.${String(key)}`), false);
   }
   // A builtin that is itself a function (`require('assert')`) stays callable.
+  // (a method: it has no own `prototype` to collide with the module's members)
   const facade: AnyObject =
     typeof real === 'function'
-      ? function (this: unknown, ...args: unknown[]) {
-          return Reflect.apply(real as (...a: unknown[]) => unknown, this, args);
-        }
+      ? {
+          [path](this: unknown, ...args: unknown[]) {
+            return Reflect.apply(real as (...a: unknown[]) => unknown, this, args);
+          },
+        }[path]!
       : {};
   // Nested host objects (process.stdout, fs.promises, process.env) are shared: read-only views.
   const share = createReadOnlyMembrane((memberPath) => ctx.denyWrite(`${path}.${memberPath}`), ctx.isHostPrototype);
