@@ -103,9 +103,18 @@ export function createPackageGraph(rootDir: string): PackageGraph {
     return result;
   }
 
+  // Real paths by directory: one realpath per directory, not per file (lstat dominated large builds).
+  const realDirs = new Map<string, string>();
+  const realDirOf = (dir: string) => {
+    let real = realDirs.get(dir);
+    if (real === undefined) realDirs.set(dir, (real = realDir(dir)));
+    return real;
+  };
+
   return {
     root,
     packages,
-    identify: (file) => identifyDir(path.dirname(realDir(file))),
+    // A file symlinked on its own (rare) is owned where its directory is.
+    identify: (file) => identifyDir(realDirOf(path.dirname(file))),
   };
 }
