@@ -1,0 +1,88 @@
+// One timed build in a fresh process: `node bench/lib/build-child.js '<json request>'`, prints `BENCH {"ms": ...}`.
+// Plain builds use the very options the sandboxed build passes its bundler, minus the sandbox plugin,
+// so the ratio is the sandbox's own cost. Only the build call is timed (not Node or module loading).
+
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+
+function writeFiles(files) {
+  for (const file of files) {
+    fs.mkdirSync(path.dirname(file.path), { recursive: true });
+    fs.writeFileSync(file.path, file.contents);
+  }
+}
+
+/** Mirrors buildWithEsbuild in src/build.ts without the plugin. */
+async function plainEsbuild({ entry, outfile, cwd }) {
+  const esbuild = await import('esbuild');
+  const start = performance.now();
+  const result = await esbuild.build({
+    absWorkingDir: cwd,
+    entryPoints: [entry],
+    outfile,
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    sourcemap: true,
+    write: false,
+    logLevel: 'silent',
+  });
+  writeFiles(result.outputFiles.map((f) => ({ path: f.path, contents: f.contents })));
+  return performance.now() - start;
+}
+
+/** Mirrors buildWithRollup in plugins/rollup/build.ts without the plugin (same resolve/commonjs/json options). */
+async function plainRollup({ entry, outfile, cwd }) {
+  const { rollup } = await import('rollup');
+  const { nodeResolve } = await import('@rollup/plugin-node-resolve');
+  const commonjs = (await import('@rollup/plugin-commonjs')).default;
+  const json = (await import('@rollup/plugin-json')).default;
+  const ext = path.extname(outfile);
+  const output = {
+    dir: path.dirname(outfile),
+    entryFileNames: path.basename(outfile),
+    chunkFileNames: `${path.basename(outfile, ext)}.chunk-[hash]${ext}`,
+    format: 'cjs',
+    sourcemap: true,
+    exports: 'auto',
+  };
+  const start = performance.now();
+  const bundle = await rollup({
+    input: entry,
+    output,
+    plugins: [
+      nodeResolve({ exportConditions: ['node'], preferBuiltins: true, rootDir: cwd }),
+      commonjs({ strictRequires: true, ignoreTryCatch: false, transformMixedEsModules: true }),
+      json(),
+    ],
+    onLog() {},
+  });
+  const { output: chunks } = await bundle.generate(output);
+  writeFiles(chunks.map((item) => ({ path: path.join(output.dir, item.fileName), contents: item.type === 'chunk' ? item.code : item.source })));
+  await bundle.close();
+  return performance.now() - start;
+}
+
+async function sandboxed({ entry, outfile, cwd, policy, bundler }) {
+  const file = path.join(ROOT, 'dist/src/index.js');
+  if (!fs.existsSync(file)) throw new Error(`bench: "${file}" is missing. Run "npm run build" first.`);
+  const { buildSandboxed } = await import(pathToFileURL(file).href);
+  const start = performance.now();
+  const result = await buildSandboxed({ entry, outfile, cwd, policy, bundler });
+  return { ms: performance.now() - start, warnings: result.warnings.length };
+}
+
+const request = JSON.parse(process.argv[2]);
+try {
+  const timed = request.variant === 'plain' ? (request.bundler === 'rollup' ? await plainRollup(request) : await plainEsbuild(request)) : await sandboxed(request);
+  const figures = typeof timed === 'number' ? { ms: timed } : timed;
+  process.stdout.write(`BENCH ${JSON.stringify({ ...figures, maxRssKiB: process.resourceUsage().maxRSS })}\n`);
+} catch (error) {
+  // First line only: the runner puts it in the table as the reason a row is missing.
+  process.stdout.write(`BENCH ${JSON.stringify({ error: String(error?.message ?? error).split('\n').slice(0, 4).join(' ') })}\n`);
+  process.exitCode = 1;
+}
