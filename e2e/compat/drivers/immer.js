@@ -1,4 +1,5 @@
 // immer: produce with drafts, patches and inverse patches, auto-frozen results, Map/Set support.
+'use strict'; // bundles run app code strict too: a write to a frozen result throws in both runs
 const { produce, produceWithPatches, enablePatches, enableMapSet, applyPatches, isDraft } = require('immer');
 
 enablePatches();

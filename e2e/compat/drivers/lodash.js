@@ -1,4 +1,4 @@
-// lodash: collection helpers, deep clone/merge, debounce-free utilities and _.template (generated code).
+// lodash: collection helpers, deep clone/merge, and _.template with `variable` (generated code without `with`).
 const _ = require('lodash');
 
 const users = [
@@ -10,5 +10,5 @@ console.log(JSON.stringify(_.groupBy(users, 'team')));
 console.log(JSON.stringify(_.sortBy(users, ['age']).map((u) => u.name)), _.sumBy(users, 'age'));
 console.log(JSON.stringify(_.merge({ a: { b: 1 } }, { a: { c: 2 } })), JSON.stringify(_.cloneDeep({ x: [1, { y: 2 }] })));
 console.log(_.camelCase('Foo Bar-baz'), _.kebabCase('fooBarBaz'), _.chunk([1, 2, 3, 4, 5], 2).length);
-console.log(_.template('hello <%= user %>! <% _.forEach(list, function(x) { %><i><%- x %></i><% }); %>')({ user: 'ada', list: ['<a>', 'b'] }));
+console.log(_.template('hello <%= data.user %>! <% _.forEach(data.list, function(x) { %><i><%- x %></i><% }); %>', { variable: 'data' })({ user: 'ada', list: ['<a>', 'b'] }));
 console.log(JSON.stringify(_.get({ a: [{ b: { c: 3 } }] }, 'a[0].b.c')), _.isEqual({ a: [1] }, { a: [1] }), _.uniqBy([2.1, 1.2, 2.3], Math.floor).join(','));

@@ -1,5 +1,6 @@
 // yargs (ESM-only): commands, options, coercion, validation failure and generated help.
 import yargs from 'yargs';
+import harness from '../lib/harness.js';
 
 const cli = () =>
   yargs()
@@ -13,11 +14,13 @@ const cli = () =>
       throw new Error(msg);
     });
 
-const argv = await cli().parseAsync(['greet', 'ada', '-t', '3', '--verbose']);
-console.log(JSON.stringify({ name: argv.name, times: argv.times, verbose: argv.verbose, cmd: argv._ }));
-try {
-  await cli().parseAsync(['greet']);
-} catch (err) {
-  console.log('fail:', err.message);
-}
-console.log(await cli().getHelp());
+harness.run(async () => {
+  const argv = await cli().parseAsync(['greet', 'ada', '-t', '3', '--verbose']);
+  console.log(JSON.stringify({ name: argv.name, times: argv.times, verbose: argv.verbose, cmd: argv._ }));
+  try {
+    await cli().parseAsync(['greet']);
+  } catch (err) {
+    console.log('fail:', err.message);
+  }
+  console.log(await cli().getHelp());
+});

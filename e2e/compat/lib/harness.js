@@ -38,7 +38,8 @@ function run(main, deadlineMs = 15000) {
     .then(main)
     .catch((error) => {
       console.error('driver failed:', error && error.stack ? error.stack : error);
-      process.exitCode = 1;
+      // Open servers or sockets would keep a failed driver alive until the deadline.
+      process.exit(1);
     });
 }
 
