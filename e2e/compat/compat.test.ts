@@ -105,12 +105,6 @@ const EXPECTED_FAILURES: Record<string, ExpectedFailure> = {
     cause: 'inherent',
     reason: "lodash's _.template compiles `with (obj) {...}`; compartment evaluation is strict. Workaround in the app: pass { variable: 'data' } (the lodash driver does).",
   }),
-  ...onBoth('undici', {
-    stage: 'run',
-    match: /WebAssembly\.Module must be invoked with 'new'/,
-    cause: 'ours',
-    reason: "ours: a granted global's members that are functions without prototype methods (WebAssembly.Module) become plain wrapper functions that call the real one without `new`; undici's `new WebAssembly.Module(llhttpWasm)` throws.",
-  }),
   'immer/rollup': {
     stage: 'build',
     match: /immer\.cjs\.production\.js" \(package "immer"\) still uses Node's own "module"/,

@@ -121,10 +121,14 @@ function defineMember(facade: AnyObject, real: AnyObject, key: string, descripto
     const attenuated = ctx.wrapFunction ? ctx.wrapFunction(path, method) : method;
     // Host methods need the real receiver (process.on uses `this`), and must not hand it back.
     const member = function (this: unknown, ...args: unknown[]) {
+      // Constructor-only host functions (WebAssembly.Module) must be called with `new`.
+      if (new.target) return Reflect.construct(method, args, new.target === member ? method : new.target);
       const result = Reflect.apply(attenuated, this === facade || this === undefined ? real : this, args);
       return result === real ? facade : result;
     };
     Object.defineProperty(member, 'name', { value: method.name });
+    // `x instanceof facade.Module` tests against the real prototype.
+    if (typeof method.prototype === 'object' && method.prototype !== null) Object.defineProperty(member, 'prototype', { value: method.prototype, writable: false });
     copyFunctionMembers(method, member);
     defineOwn(facade, key, member);
     return;
