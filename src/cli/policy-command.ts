@@ -11,12 +11,14 @@ import {
   diffPolicies,
   loadPolicy,
   loadPolicyWithOverride,
+  mergePolicies,
   POLICY_OVERRIDE_FILE_NAME,
   readPolicyJson,
   stringifyPolicy,
   type PolicyFile,
 } from '../policy/index.js';
 import { formatCheck, formatExplain, formatFindings } from './policy-report.js';
+import { HIDDEN_DOORS, POWERFUL_BUILTINS } from '../runtime/hidden-doors.js';
 
 const EXIT_FAILED = 1;
 const EXIT_USAGE = 2;
@@ -67,6 +69,7 @@ export function registerPolicyCommands(program: Command): void {
     .option('--policy-override <file>', `with --check: override merged on top (default: ${POLICY_OVERRIDE_FILE_NAME} next to the policy)`)
     .option('--root <dir>', 'the app directory (default: nearest package.json above the entry)')
     .option('--from-lavamoat <file>', 'convert a LavaMoat policy to a sandbox-bundle policy instead of analyzing (writes --outfile)')
+    .option('--from-record <file>', 'merge what a --mode record bundle observed (its monitor file) into the generated policy; hidden doors are reported, not merged')
     .action(async (entry: string | undefined, flags: Record<string, any>) => {
       if (flags.fromLavamoat !== undefined) {
         if (entry !== undefined || flags.check) throw usage('--from-lavamoat converts a file: pass no entry and no --check.');
@@ -99,14 +102,47 @@ async function generateCommand(entry: string, root: string, flags: Record<string
   assertNotOverride(outfile);
   const generation = await generatePolicy({ entry, root });
   for (const line of formatFindings(generation)) warn(line);
-  writeFileAtomically(outfile, stringifyPolicy(generation.policy));
-  const count = Object.keys(generation.policy.resources).length;
+  const policy = flags.fromRecord ? mergeRecord(generation.policy, path.resolve(flags.fromRecord)) : generation.policy;
+  writeFileAtomically(outfile, stringifyPolicy(policy));
+  const count = Object.keys(policy.resources).length;
   const override = path.join(path.dirname(outfile), POLICY_OVERRIDE_FILE_NAME);
   const seconds = ((generation.timings.bundleMs + generation.timings.inspectMs) / 1000).toFixed(2);
   process.stderr.write(
     `sandbox-bundle: wrote ${display(outfile)} (${count} package${count === 1 ? '' : 's'} with grants; ${generation.inspectedCount} of ${generation.moduleCount} modules inspected in ${seconds} s)\n`,
   );
   if (fs.existsSync(override)) process.stderr.write(`sandbox-bundle: ${display(override)} was left as it is and still applies on top.\n`);
+}
+
+/** Is this grant a hidden door (DESIGN section 3) that only a person may open? */
+function isHiddenDoor(field: 'globals' | 'builtin', grant: string): boolean {
+  const name = grant.replace(/^node:/, '');
+  if (field === 'builtin') return POWERFUL_BUILTINS.has(name.split('.')[0]!);
+  return [...HIDDEN_DOORS].some((door) => name === door || name.startsWith(`${door}.`));
+}
+
+/**
+ * The static policy plus what a recorded run used (a record file is itself a policy). Hidden doors
+ * a run used are reported, never merged: opening them stays a person's decision.
+ */
+function mergeRecord(generated: PolicyFile, recordFile: string): PolicyFile {
+  const record = loadPolicy(recordFile);
+  const filtered: PolicyFile = { resources: {} };
+  for (const [pkg, grants] of Object.entries(record.resources)) {
+    const entry: PolicyFile['resources'][string] = {};
+    for (const field of ['globals', 'builtin'] as const) {
+      for (const [grant, value] of Object.entries(grants[field] ?? {})) {
+        if (isHiddenDoor(field, grant)) {
+          if (value) warn(`package "${pkg}" used ${field === 'builtin' ? 'builtin' : 'global'} "${grant}" in the recorded run; not merged: grant it by hand in ${POLICY_OVERRIDE_FILE_NAME} if you trust it.`);
+          continue;
+        }
+        (entry[field] ??= {})[grant] = value as never;
+      }
+    }
+    if (grants.packages) entry.packages = { ...grants.packages };
+    if (grants.native !== undefined) entry.native = grants.native;
+    filtered.resources[pkg] = entry;
+  }
+  return mergePolicies(generated, filtered);
 }
 
 async function checkCommand(entry: string, root: string, flags: Record<string, any>): Promise<void> {

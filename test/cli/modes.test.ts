@@ -62,3 +62,18 @@ describe('--mode record', () => {
     expect(JSON.parse(fs.readFileSync(recorded, 'utf8')).resources).toEqual({ greeter: { builtin: { 'path.basename': true } }, thrower: { globals: { console: true } } });
   });
 });
+
+describe('sandbox-bundle policy --from-record', () => {
+  it('merges a recorded run into the generated policy, leaving hidden doors to a person', () => {
+    const recorded = path.join(work, 'record-for-merge.json');
+    fs.writeFileSync(recorded, JSON.stringify({ resources: { thrower: { globals: { console: true, 'process.binding': true }, builtin: { vm: true } } } }));
+    const merged = path.join(work, 'merged-policy.json');
+    const result = node([cli, 'policy', entry, '--from-record', recorded, '-o', merged]);
+    expect(result.code).toBe(0);
+    expect(result.stderr).toMatch(/package "thrower" used global "process\.binding" in the recorded run; not merged/);
+    expect(result.stderr).toMatch(/package "thrower" used builtin "vm" in the recorded run; not merged/);
+    const policy = JSON.parse(fs.readFileSync(merged, 'utf8'));
+    expect(policy.resources.thrower).toEqual({ globals: { console: true } });
+    expect(policy.resources.greeter.builtin).toMatchObject({ 'path.basename': true });
+  });
+});
