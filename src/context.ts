@@ -9,8 +9,9 @@ import { RESERVED_PREFIX, ROOT_PACKAGE, SCOPE_SPECIFIER } from './names.js';
 import type { OutputFormat, ResolvedOptions } from './options.js';
 import { assertPolicy, loadPolicyWithOverride, resolveRuntimePolicy, type PolicyFile, type RuntimePolicy } from './policy/index.js';
 import { inspectModule, type ModuleFacts } from './analysis/inspect-module.js';
+import { NO_FACTS_CACHE, openFactsCache } from './analysis/facts-cache.js';
 import { createPackageGraph, type PackageGraph, type PackageIdentity } from './transform/package-graph.js';
-import { wrapModule } from './transform/wrap-module.js';
+import { wrapModule, type SpecifierRewrite } from './transform/wrap-module.js';
 import { createRequire } from 'node:module';
 import { generateGateModule, generateScopeModule, generateStartModule, RUNTIME_ID, SES_SPECIFIER, START_ID, type Gate } from './transform/generated-modules.js';
 
@@ -50,6 +51,13 @@ export interface BuildTarget {
   /** Absolute paths of the user's entry files. */
   entries: readonly string[];
   sourceMap: boolean;
+  /**
+   * The adapter lets its bundler resolve absolute specifiers without asking the context (esbuild:
+   * each hook call is a round trip to its Go process). transformFile then settles what it can in
+   * the source: a relative import of the package's own plain file becomes that file's absolute
+   * path, and an absolute specifier written by the package becomes relative, so it is checked.
+   */
+  bundlerResolvesAbsolutePaths?: boolean;
 }
 
 export interface BuildWarning {
@@ -80,6 +88,8 @@ export interface SandboxContext {
   loadGenerated(id: string): string | undefined;
   /** The rewritten source of a JS file, or undefined to let the bundler load it unchanged. */
   transformFile(file: string, source: string): TransformedFile | undefined;
+  /** The build is over: persist what is worth keeping for the next one. */
+  finish(): void;
 }
 
 /** The package root of sandbox-bundle itself: ses and the compiled runtime are found from here. */
@@ -93,6 +103,8 @@ export const TOOL_ROOT = (() => {
     if (path.dirname(dir) === dir) throw new Error('sandbox-bundle: cannot find its own package directory');
   }
 })();
+
+const TOOL_VERSION: string = JSON.parse(fs.readFileSync(path.join(TOOL_ROOT, 'package.json'), 'utf8')).version;
 
 let runtimeSource: string | undefined;
 function loadRuntimeSource(): string {
@@ -152,6 +164,35 @@ function resolveLocalFile(specifier: string, importerFile: string, owner: Packag
   return undefined;
 }
 
+/** `dir` is `root` or below it, and no directory from `dir` up to (not including) `root` has a node_modules. */
+function isInsideWithoutNodeModules(dir: string, root: string, memo: Map<string, boolean>): boolean {
+  if (dir !== root && !dir.startsWith(root + path.sep)) return false;
+  for (let current = dir; current !== root; current = path.dirname(current)) {
+    let has = memo.get(current);
+    if (has === undefined) memo.set(current, (has = fs.existsSync(path.join(current, 'node_modules'))));
+    if (has) return false;
+  }
+  return true;
+}
+
+/** See BuildTarget.bundlerResolvesAbsolutePaths. */
+function settleSpecifiers(file: string, owner: PackageIdentity, facts: ModuleFacts): SpecifierRewrite[] {
+  const rewrites: SpecifierRewrite[] = [];
+  const settle = (specifier: string, source: { start: number; end: number }) => {
+    if (path.isAbsolute(specifier)) {
+      const relative = toPosix(path.relative(path.dirname(file), specifier));
+      rewrites.push({ ...source, specifier: relative.startsWith('../') ? relative : `./${relative}` });
+      return;
+    }
+    const local = resolveLocalFile(specifier, file, owner);
+    if (local) rewrites.push({ ...source, specifier: local });
+  };
+  for (const imp of facts.staticImports) settle(imp.specifier, imp.source);
+  for (const call of facts.requireCalls) settle(call.specifier, call.source);
+  for (const imp of facts.dynamicImports) if (imp.specifier !== undefined && imp.source) settle(imp.specifier, imp.source);
+  return rewrites;
+}
+
 /** The `type` field of the nearest package.json, as Node reads it for .js files. */
 function nodeTypeOf(file: string): string | undefined {
   for (let dir = path.dirname(file); ; dir = path.dirname(dir)) {
@@ -195,11 +236,17 @@ export function createSandboxContext(options: ResolvedOptions, target: BuildTarg
   const gates = new Map<string, Gate>();
   /** One parse per dependency file: resolution peeks at a target's format, the load hook wraps it. */
   const factsCache = new Map<string, { source: string; facts: ModuleFacts }>();
+  /** And none at all for a file whose exact text an earlier build parsed. */
+  const diskCache = options.cacheDir ? openFactsCache(options.cacheDir, TOOL_VERSION) : NO_FACTS_CACHE;
   const factsOf = (file: string, source?: string): ModuleFacts => {
     const cached = factsCache.get(file);
     if (cached && (source === undefined || cached.source === source)) return cached.facts;
     const text = source ?? fs.readFileSync(file, 'utf8');
-    const facts = inspectModule(text, file);
+    let facts = diskCache.get(text);
+    if (!facts) {
+      facts = inspectModule(text, file);
+      diskCache.set(text, facts);
+    }
     factsCache.set(file, { source: text, facts });
     return facts;
   };
@@ -238,6 +285,25 @@ export function createSandboxContext(options: ResolvedOptions, target: BuildTarg
   /** The package a real file belongs to; files outside every package count as the app's. */
   const ownerOf = (file: string): PackageIdentity => graph.identify(file) ?? graph.root;
 
+  /**
+   * A bare specifier means the same thing from every file of a package (Node looks in the package's
+   * node_modules, then above it) unless a node_modules directory sits between the file and the
+   * package root. So the bundler is asked once per package, specifier and kind: its resolver call
+   * is the costliest step of an esbuild build (esbuild makes a fresh resolver per call).
+   */
+  const sharedResolutions = new Map<string, Promise<BundlerResolution>>();
+  const hasNodeModules = new Map<string, boolean>();
+  const resolveShared = (request: ResolveRequest, importerFile: string, from: PackageIdentity): Promise<BundlerResolution> => {
+    const { specifier, kind } = request;
+    const dir = path.dirname(importerFile);
+    const isBare = !specifier.startsWith('.') && !path.isAbsolute(specifier) && !specifier.includes(':');
+    if (!isBare || !isInsideWithoutNodeModules(dir, from.dir, hasNodeModules)) return request.resolve(specifier, dir);
+    const key = `${from.dir}\0${kind}\0${specifier}`;
+    let found = sharedResolutions.get(key);
+    if (!found) sharedResolutions.set(key, (found = request.resolve(specifier, dir)));
+    return found;
+  };
+
   function gate(g: Gate): Resolution {
     const target = g.type === 'builtin' ? `builtin:${g.name}` : g.type === 'package' || g.type === 'esm-package' ? `${g.type === 'esm-package' ? 'esm:' : ''}${toPosix(path.relative(graph.root.dir, g.file))}` : g.type === 'native' ? `native:${g.relativePath}` : g.type === 'missing' ? `missing:${g.specifier}` : `denied:${g.kind}:${g.permission}:${g.style}:${g.names.join(',')}`;
     const id = `gate:${g.from}->${target}`;
@@ -252,12 +318,13 @@ export function createSandboxContext(options: ResolvedOptions, target: BuildTarg
     const names = () => importNames.get(importerFile)?.get(specifier) ?? [];
     if (isBuiltin(specifier)) {
       const name = specifier.replace(/^node:/, '');
-      const granted = observing || (grants && Object.keys(grants.builtin).some((p) => p.split('.')[0] === name));
+      // A builtin the policy names only with `false` entries loads too (a facade without the denied members).
+      const granted = observing || (grants && Object.keys(grants.builtin).some((p) => p.split('.')[0] === name)) || (Object.hasOwn(policy.deniedBuiltins ?? {}, from.name) && policy.deniedBuiltins![from.name]!.includes(name));
       return granted ? gate({ type: 'builtin', from: from.name, name }) : gate({ type: 'denied', from: from.name, kind: 'builtin', permission: name, style, names: names() });
     }
     const local = resolveLocalFile(specifier, importerFile, from);
     if (local) return { type: 'file', file: local };
-    const found = await request.resolve(specifier, path.dirname(importerFile));
+    const found = await resolveShared(request, importerFile, from);
     if ('missing' in found) {
       // An unresolvable import statement is a build error (the bundler reports it); a require may be an optional dependency.
       return kind === 'import' ? { type: 'default' } : gate({ type: 'missing', from: from.name, specifier });
@@ -346,10 +413,15 @@ export function createSandboxContext(options: ResolvedOptions, target: BuildTarg
         return { code: `${source.slice(0, hashbang)}${load}${source.slice(hashbang)}` };
       }
       const facts = factsOf(file, source);
+      const specifiers = target.bundlerResolvesAbsolutePaths ? settleSpecifiers(file, owner, facts) : [];
+      const settled = new Map(specifiers.map((s) => [s.start, s.specifier]));
       const names = new Map<string, string[]>();
-      for (const imp of facts.staticImports) names.set(imp.specifier, [...(names.get(imp.specifier) ?? []), ...imp.names]);
+      for (const imp of facts.staticImports) {
+        const specifier = settled.get(imp.source.start) ?? imp.specifier;
+        names.set(specifier, [...(names.get(specifier) ?? []), ...imp.names]);
+      }
       importNames.set(file, names);
-      const wrapped = wrapModule(source, facts, { relativePath: toPosix(path.relative(target.outdir, file)), sourceMap: target.sourceMap, file });
+      const wrapped = wrapModule(source, facts, { relativePath: toPosix(path.relative(target.outdir, file)), sourceMap: target.sourceMap, file, specifiers });
       const evalUse = facts.freeNames.get('eval')?.occurrences[0];
       if (!evalUse) return wrapped;
       // A direct eval cannot see the module's local variables once it runs in the package's own global.
@@ -359,6 +431,10 @@ export function createSandboxContext(options: ResolvedOptions, target: BuildTarg
         ...positionOf(source, evalUse.start),
       };
       return { ...wrapped, warnings: [warning] };
+    },
+
+    finish() {
+      diskCache.save();
     },
   };
 }

@@ -46,6 +46,11 @@ export interface SandboxOptions {
    * Relative paths resolve against the working directory of the running bundle.
    */
   monitorFile?: string;
+  /**
+   * Directory of the module-facts cache (parse results keyed by content hash), or false for none.
+   * Default: `node_modules/.cache/sandbox-bundle` in `root` when `root` has a node_modules directory.
+   */
+  cache?: string | false;
 }
 
 export interface ResolvedOptions {
@@ -57,6 +62,7 @@ export interface ResolvedOptions {
   readonly lockdown: Readonly<LockdownOptions>;
   readonly mode: SandboxMode;
   readonly monitorFile: string | undefined;
+  readonly cacheDir: string | undefined;
 }
 
 /**
@@ -116,6 +122,12 @@ export function inferFormat(outfile: string): OutputFormat {
   }
 }
 
+/** node_modules/.cache/<tool>, the convention bundlers and linters share; none for an app without node_modules. */
+function defaultCacheDir(root: string): string | undefined {
+  const modules = path.join(root, 'node_modules');
+  return fs.existsSync(modules) ? path.join(modules, '.cache', 'sandbox-bundle') : undefined;
+}
+
 export function resolveOptions(options: SandboxOptions = {}, context: { entry?: string; cwd?: string } = {}): ResolvedOptions {
   const cwd = context.cwd ?? process.cwd();
   const problems: string[] = [];
@@ -135,6 +147,9 @@ export function resolveOptions(options: SandboxOptions = {}, context: { entry?: 
   if (options.beforeLockdown !== undefined && (!Array.isArray(options.beforeLockdown) || options.beforeLockdown.some((s) => typeof s !== 'string'))) {
     problems.push('beforeLockdown: expected an array of module specifiers');
   }
+  if (options.cache !== undefined && options.cache !== false && typeof options.cache !== 'string') {
+    problems.push(`cache: expected a directory path or false, got ${JSON.stringify(options.cache)}`);
+  }
   if (problems.length > 0) {
     throw new SandboxError('SB_OPTIONS_INVALID', `sandbox-bundle: invalid options (${problems.length} problem${problems.length > 1 ? 's' : ''}). Fix them in the plugin options or CLI flags:\n${problems.map((p) => `  - ${p}`).join('\n')}`, { problems });
   }
@@ -149,5 +164,6 @@ export function resolveOptions(options: SandboxOptions = {}, context: { entry?: 
     lockdown: Object.freeze(lockdown),
     mode: options.mode ?? 'enforce',
     monitorFile: options.monitorFile,
+    cacheDir: options.cache === false ? undefined : options.cache !== undefined ? path.resolve(cwd, options.cache) : defaultCacheDir(root),
   });
 }

@@ -67,12 +67,13 @@ async function plainRollup({ entry, outfile, cwd }) {
   return performance.now() - start;
 }
 
-async function sandboxed({ entry, outfile, cwd, policy, bundler }) {
+async function sandboxed({ entry, outfile, cwd, policy, bundler, cache }) {
   const file = path.join(ROOT, 'dist/src/index.js');
   if (!fs.existsSync(file)) throw new Error(`bench: "${file}" is missing. Run "npm run build" first.`);
   const { buildSandboxed } = await import(pathToFileURL(file).href);
   const start = performance.now();
-  const result = await buildSandboxed({ entry, outfile, cwd, policy, bundler });
+  // cache: false for a cold build (every module parsed); undefined uses the app's facts cache.
+  const result = await buildSandboxed({ entry, outfile, cwd, policy, bundler, cache });
   return { ms: performance.now() - start, warnings: result.warnings.length };
 }
 

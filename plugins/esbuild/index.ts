@@ -11,6 +11,8 @@ import { builtinModules } from 'node:module';
 const isBuiltin = (name: string) => name.startsWith('node:') || builtinModules.includes(name);
 
 const NAMESPACE = 'sandbox-bundle';
+/** Absolute paths start with "/" (the onResolve filter below relies on it; Windows paths do not). */
+const POSIX_PATHS = path.sep === '/';
 /** Marks our own calls to build.resolve, so our onResolve lets esbuild answer them. */
 const INNER = Symbol.for('sandbox-bundle.inner-resolve');
 
@@ -64,6 +66,7 @@ export function sandbox(userOptions: SandboxOptions = {}): Plugin {
           outdir: outfile ? path.dirname(outfile) : path.resolve(cwd, initial.outdir ?? '.'),
           entries,
           sourceMap: Boolean(initial.sourcemap),
+          bundlerResolvesAbsolutePaths: POSIX_PATHS,
         });
       } catch (error) {
         setupError = error;
@@ -72,6 +75,9 @@ export function sandbox(userOptions: SandboxOptions = {}): Plugin {
       build.onStart(() => (setupError ? toEsbuildError(setupError) : undefined));
       if (!context) return;
       const ctx = context;
+      build.onEnd((result) => {
+        if (result.errors.length === 0) ctx.finish();
+      });
 
       const answer = (resolution: Resolution) => {
         switch (resolution.type) {
@@ -86,7 +92,9 @@ export function sandbox(userOptions: SandboxOptions = {}): Plugin {
         }
       };
 
-      build.onResolve({ filter: /.*/ }, async (args) => {
+      // Absolute paths are the context's own settled answers (see bundlerResolvesAbsolutePaths):
+      // esbuild resolves them without a round trip. Everything else is decided by the context.
+      build.onResolve({ filter: POSIX_PATHS ? /^[^/]/ : /.*/ }, async (args) => {
         if (args.pluginData?.[INNER]) return undefined;
         try {
           const resolution = await ctx.resolveId({

@@ -354,6 +354,7 @@ export function sandbox(userOptions: SandboxOptions = {}): SandboxPlugin {
 
     buildEnd(error) {
       if (error || !ctx) return;
+      ctx.finish();
       for (const id of this.getModuleIds()) {
         const role = roleOf(id);
         if (role !== 'sandboxed' && role !== 'unseen') continue;

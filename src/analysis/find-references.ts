@@ -118,7 +118,7 @@ export function findReferences(program: Program): ReferenceScan {
   const requireCalls: RequireCall[] = [];
   for (const candidate of walker.requireCandidates) {
     if (candidate.ref !== undefined && !candidate.ref.bound) {
-      requireCalls.push({ start: candidate.start, end: candidate.end, specifier: candidate.specifier });
+      requireCalls.push({ start: candidate.start, end: candidate.end, specifier: candidate.specifier, source: candidate.source });
     }
   }
 
@@ -132,6 +132,11 @@ export function findReferences(program: Program): ReferenceScan {
 }
 
 /** The string value of a string literal or an expression-less template, else undefined. */
+/** The source span of a node (a specifier literal: the wrapper may rewrite it). */
+function spanOf(node: Node): Span {
+  return { start: node.start, end: node.end };
+}
+
 function staticString(node: Node): string | undefined {
   if (node.type === 'Literal') {
     const value = (node as Literal).value;
@@ -333,7 +338,7 @@ class Walker {
           else if (specifier.type === 'ImportNamespaceSpecifier') names.push('*');
           else names.push(moduleName(specifier.imported));
         }
-        this.staticImports.push({ start: node.start, end: node.end, specifier: String(node.source.value), names });
+        this.staticImports.push({ start: node.start, end: node.end, specifier: String(node.source.value), source: spanOf(node.source), names });
         return;
       }
       case 'ExportNamedDeclaration':
@@ -342,7 +347,7 @@ class Walker {
         } else if (node.source) {
           // Re-exports bind nothing locally and reference nothing: `local` names the other module's export.
           const names = node.specifiers.map((specifier) => moduleName(specifier.local));
-          this.staticImports.push({ start: node.start, end: node.end, specifier: String(node.source.value), names });
+          this.staticImports.push({ start: node.start, end: node.end, specifier: String(node.source.value), source: spanOf(node.source), names });
         } else {
           // `export { a as b }`: `a` is a reference to a local binding; `b` is just a name.
           for (const specifier of node.specifiers) {
@@ -364,7 +369,7 @@ class Walker {
         return;
       }
       case 'ExportAllDeclaration':
-        this.staticImports.push({ start: node.start, end: node.end, specifier: String(node.source.value), names: ['*'] });
+        this.staticImports.push({ start: node.start, end: node.end, specifier: String(node.source.value), source: spanOf(node.source), names: ['*'] });
         return;
     }
   }
@@ -523,7 +528,7 @@ class Walker {
       (specifier = staticString(args[0])) !== undefined
     ) {
       const ref = this.ref(callee, READ | REQUIRE_CALLEE);
-      this.requireCandidates.push({ start: node.start, end: node.end, specifier, ref });
+      this.requireCandidates.push({ start: node.start, end: node.end, specifier, source: spanOf(args[0]!), ref });
       return; // the argument is a literal: nothing to walk
     }
     this.expressionOrSuper(callee);
@@ -637,7 +642,7 @@ class Walker {
         return;
       case 'ImportExpression': {
         const specifier = staticString(node.source);
-        this.dynamicImports.push(specifier === undefined ? { start: node.start, end: node.end } : { start: node.start, end: node.end, specifier });
+        this.dynamicImports.push(specifier === undefined ? { start: node.start, end: node.end } : { start: node.start, end: node.end, specifier, source: spanOf(node.source) });
         this.expression(node.source);
         if (node.options) this.expression(node.options);
         return;

@@ -33,11 +33,15 @@ export interface FreeName {
 /** `require('x')` / `require(\`x\`)`: one string-literal (or expression-less template) argument, callee a free `require`. Span covers the call. */
 export interface RequireCall extends Span {
   specifier: string;
+  /** The specifier literal itself. */
+  source: Span;
 }
 
 /** An `import(...)` expression; `specifier` is set when its source is a string literal or expression-less template. */
 export interface DynamicImport extends Span {
   specifier?: string;
+  /** The specifier literal, when `specifier` is set. */
+  source?: Span;
 }
 
 /**
@@ -46,6 +50,8 @@ export interface DynamicImport extends Span {
  */
 export interface StaticImport extends Span {
   specifier: string;
+  /** The specifier literal itself. */
+  source: Span;
   names: string[];
 }
 

@@ -35,6 +35,8 @@ program
   .option('--mode <mode>', 'enforce (default), warn (allow and report each violation once) or record (allow all, record every use as a policy)', 'enforce')
   .option('--monitor-file <file>', 'warn: JSON Lines report file (default stderr); record: policy file to merge observations into (default sandbox-record.json), relative to where the bundle runs')
   .option('--no-sourcemap', 'do not write a source map')
+  .option('--cache-dir <dir>', 'where parse results are kept between builds (default: node_modules/.cache/sandbox-bundle in the app)')
+  .option('--no-cache', 'parse every module again; keep nothing between builds')
   .action(async (entry: string, flags: Record<string, any>) => {
     if (flags.bundler !== 'esbuild' && flags.bundler !== 'rollup') {
       throw new CommanderError(EXIT_USAGE, 'sandbox-bundle.usage', `sandbox-bundle: --bundler must be "esbuild" or "rollup", got ${JSON.stringify(flags.bundler)}.`);
@@ -64,6 +66,7 @@ program
       root: flags.root,
       beforeLockdown: flags.beforeLockdown,
       sourcemap: flags.sourcemap,
+      cache: flags.cache === false ? false : flags.cacheDir,
     });
     for (const warning of result.warnings) process.stderr.write(`sandbox-bundle: warning: ${warning}\n`);
     process.stderr.write(`sandbox-bundle: wrote ${result.outfile} (${result.format})\n`);

@@ -10,6 +10,14 @@ export interface WrapOptions {
   /** Produce a source map (line-level: the prologue never adds a line). */
   sourceMap: boolean;
   file: string;
+  /** Import specifier literals to replace (spans of the literal, quotes included). */
+  specifiers?: readonly SpecifierRewrite[];
+}
+
+export interface SpecifierRewrite {
+  start: number;
+  end: number;
+  specifier: string;
 }
 
 export interface WrappedModule {
@@ -75,6 +83,7 @@ export function wrapModule(source: string, facts: ModuleFacts, options: WrapOpti
   for (const call of facts.dynamicImports) {
     if (call.specifier === undefined) out.overwrite(call.start, call.start + 'import'.length, `${scope}.import`);
   }
+  for (const rewrite of options.specifiers ?? []) out.overwrite(rewrite.start, rewrite.end, JSON.stringify(rewrite.specifier));
   if (facts.importMetas.length > 0) {
     bindings.push(`${meta} = ${scope}.meta(${relativePath})`);
     for (const at of facts.importMetas) out.overwrite(at.start, at.end, meta);

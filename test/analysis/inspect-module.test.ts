@@ -213,17 +213,17 @@ describe('inspectModule require forms', () => {
 
   it('reports the call span', () => {
     const source = "const a = require('a');";
-    expect(inspect(source).requireCalls).toEqual([{ start: 10, end: 22, specifier: 'a' }]);
+    expect(inspect(source).requireCalls).toEqual([{ start: 10, end: 22, specifier: 'a', source: { start: 18, end: 21 } }]);
   });
 });
 
 describe('inspectModule imports', () => {
   it.each([
-    ["import('x')", [{ start: 0, end: 11, specifier: 'x' }]],
-    ['import(`t`)', [{ start: 0, end: 11, specifier: 't' }]],
+    ["import('x')", [{ start: 0, end: 11, specifier: 'x', source: { start: 7, end: 10 } }]],
+    ['import(`t`)', [{ start: 0, end: 11, specifier: 't', source: { start: 7, end: 10 } }]],
     ['import(name)', [{ start: 0, end: 12 }]],
     ["import('a' + b)", [{ start: 0, end: 15 }]],
-    ["import('x', { with: { type: 'json' } })", [{ start: 0, end: 39, specifier: 'x' }]],
+    ["import('x', { with: { type: 'json' } })", [{ start: 0, end: 39, specifier: 'x', source: { start: 7, end: 10 } }]],
   ])('dynamic %s', (source, expected) => {
     expect(inspect(source).dynamicImports).toEqual(expected);
   });
@@ -248,7 +248,10 @@ describe('inspectModule imports', () => {
     ["export * from 'm';", 'm', ['*']],
     ["export * as ns from 'm';", 'm', ['*']],
   ])('static %s', (source, specifier, names) => {
-    expect(inspect(source).staticImports).toEqual([{ start: 0, end: source.length, specifier, names }]);
+    const [found] = inspect(source).staticImports;
+    expect(found).toEqual({ start: 0, end: source.length, specifier, source: found!.source, names });
+    // The literal itself, quotes included: the wrapper may rewrite it.
+    expect(source.slice(found!.source.start, found!.source.end)).toBe(`'${specifier}'`);
   });
 
   it('local exports are not static imports', () => {

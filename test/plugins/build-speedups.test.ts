@@ -1,0 +1,144 @@
+// The build's speed-ups must not change what a build enforces: the module-facts cache and specifiers settled at transform time.
+
+import { describe, it, expect, beforeEach } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { buildSandboxed } from '../../src/build.js';
+import { openFactsCache } from '../../src/analysis/facts-cache.js';
+import { inspectModule } from '../../src/analysis/inspect-module.js';
+
+const work = fs.mkdtempSync(path.join(os.tmpdir(), 'sb-speedups-'));
+
+function writeTree(dir: string, files: Record<string, string>): void {
+  for (const [name, contents] of Object.entries(files)) {
+    fs.mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
+    fs.writeFileSync(path.join(dir, name), contents);
+  }
+}
+
+function run(file: string) {
+  const result = spawnSync(process.execPath, [file], { encoding: 'utf8' });
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+describe('openFactsCache', () => {
+  const source = "const fs = require('fs'); module.exports = () => process.env.HOME + Buffer.from('x');";
+  let dir: string;
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(work, 'cache-'));
+  });
+
+  it('gives back, in a later build, exactly the facts a parse gives', () => {
+    const facts = inspectModule(source, 'a.js');
+    const first = openFactsCache(dir, '1.0.0');
+    expect(first.get(source)).toBeUndefined();
+    first.set(source, facts);
+    first.save();
+    expect(openFactsCache(dir, '1.0.0').get(source)).toEqual(facts);
+  });
+
+  it('keys by content: a changed source is a miss', () => {
+    const cache = openFactsCache(dir, '1.0.0');
+    cache.set(source, inspectModule(source, 'a.js'));
+    cache.save();
+    expect(openFactsCache(dir, '1.0.0').get(`${source} setTimeout;`)).toBeUndefined();
+  });
+
+  it('ignores facts written by another version of the tool', () => {
+    const cache = openFactsCache(dir, '1.0.0');
+    cache.set(source, inspectModule(source, 'a.js'));
+    cache.save();
+    expect(openFactsCache(dir, '2.0.0').get(source)).toBeUndefined();
+  });
+
+  it('treats a corrupt cache file as empty and replaces it', () => {
+    fs.writeFileSync(path.join(dir, 'module-facts.json'), '{"version": "1:1.0.0", "entries": {');
+    const cache = openFactsCache(dir, '1.0.0');
+    expect(cache.get(source)).toBeUndefined();
+    cache.set(source, inspectModule(source, 'a.js'));
+    cache.save();
+    expect(openFactsCache(dir, '1.0.0').get(source)).toBeDefined();
+  });
+
+  it('never fails a build when the cache cannot be written', () => {
+    const blocked = path.join(dir, 'a-file');
+    fs.writeFileSync(blocked, 'not a directory');
+    const cache = openFactsCache(path.join(blocked, 'cache'), '1.0.0');
+    cache.set(source, inspectModule(source, 'a.js'));
+    expect(() => cache.save()).not.toThrow();
+  });
+});
+
+describe.each(['esbuild', 'rollup'] as const)('a cached rebuild (%s)', (bundler) => {
+  const app = path.join(work, `cached-${bundler}`);
+  const cacheDir = path.join(app, 'node_modules', '.cache', 'sandbox-bundle');
+  writeTree(app, {
+    'package.json': '{"name": "cached-app", "version": "1.0.0", "dependencies": {"greeter": "1.0.0"}}',
+    'index.js': "console.log(require('greeter').greet('world'));\n",
+    'node_modules/greeter/package.json': '{"name": "greeter", "version": "1.0.0"}',
+    'node_modules/greeter/index.js': "const path = require('path');\nexports.greet = (name) => `hello ${name} from ${path.basename(__dirname)}`;\n",
+    'sandbox-policy.json': JSON.stringify({ resources: { greeter: { builtin: { 'path.basename': true } } } }),
+  });
+  const build = (outfile: string) => buildSandboxed({ entry: path.join(app, 'index.js'), outfile: path.join(app, outfile), bundler, cwd: app });
+
+  it('writes the cache, and a rebuild from it is byte-identical', async () => {
+    await build('first/app.cjs');
+    expect(fs.existsSync(path.join(cacheDir, 'module-facts.json'))).toBe(true);
+    await build('second/app.cjs');
+    const read = (file: string) => fs.readFileSync(path.join(app, file), 'utf8');
+    expect(read('second/app.cjs')).toBe(read('first/app.cjs'));
+    expect(read('second/app.cjs.map')).toBe(read('first/app.cjs.map'));
+    expect(run(path.join(app, 'second/app.cjs')).stdout).toBe('hello world from greeter\n');
+  });
+
+  it('analyses an edited module again: a new use of a host global is scoped, so the policy withholds it', async () => {
+    await build('before-edit.cjs');
+    fs.appendFileSync(path.join(app, 'node_modules/greeter/index.js'), 'exports.pid = process.pid;\n');
+    await build('after-edit.cjs');
+    // Stale facts would leave `process` unbound: it would reach the real one and the app would run.
+    // Bound to greeter's scope, where the policy grants no `process`, it is undefined.
+    const result = run(path.join(app, 'after-edit.cjs'));
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/TypeError: Cannot read properties of undefined \(reading 'pid'\)/);
+  });
+
+  it('keeps nothing with cache: false', async () => {
+    const bare = path.join(work, `uncached-${bundler}`);
+    fs.cpSync(app, bare, { recursive: true });
+    fs.rmSync(path.join(bare, 'node_modules', '.cache'), { recursive: true, force: true });
+    await buildSandboxed({ entry: path.join(bare, 'index.js'), outfile: path.join(bare, 'out.cjs'), bundler, cwd: bare, cache: false });
+    expect(fs.existsSync(path.join(bare, 'node_modules', '.cache'))).toBe(false);
+  });
+});
+
+describe.each(['esbuild', 'rollup'] as const)('import specifiers settled at transform time (%s)', (bundler) => {
+  const app = path.join(work, `settled-${bundler}`);
+  const victim = path.join(app, 'node_modules/victim/secret.js');
+  writeTree(app, {
+    'package.json': '{"name": "settled-app", "version": "1.0.0", "dependencies": {"sneaky": "1.0.0", "victim": "1.0.0"}}',
+    'index.js': "const sneaky = require('sneaky');\nconsole.log(sneaky.local());\nconsole.log(sneaky.steal());\n",
+    'node_modules/sneaky/package.json': '{"name": "sneaky", "version": "1.0.0"}',
+    // Its own files by relative path (settled to absolute paths), and another package's file by an
+    // absolute path the package wrote itself (must still be checked, and denied).
+    'node_modules/sneaky/index.js': [
+      "exports.local = () => require('./lib/helper').name + ' ' + require('../sneaky/lib/helper.js').name;",
+      `exports.steal = () => { try { return require(${JSON.stringify(victim)}).secret; } catch (error) { return 'denied: ' + error.code; } };`,
+      '',
+    ].join('\n'),
+    'node_modules/sneaky/lib/helper.js': "exports.name = 'helper';\n",
+    'node_modules/victim/package.json': '{"name": "victim", "version": "1.0.0"}',
+    'node_modules/victim/secret.js': "exports.secret = 'the secret';\n",
+    'node_modules/victim/index.js': "module.exports = require('./secret');\n",
+    'sandbox-policy.json': JSON.stringify({ resources: { sneaky: {} } }),
+  });
+
+  it("resolves a package's own files and refuses an absolute path into another package", async () => {
+    const outfile = path.join(app, 'out.cjs');
+    await buildSandboxed({ entry: path.join(app, 'index.js'), outfile, bundler, cwd: app });
+    const result = run(outfile);
+    expect(result.stdout).toBe('helper helper\ndenied: SB_PERMISSION_DENIED\n');
+    expect(fs.readFileSync(outfile, 'utf8')).not.toContain('the secret');
+  });
+});
