@@ -53,6 +53,149 @@ function freeNamesOf(info: ModuleInfo): string[] {
   return findReferences(info.ast as unknown as Program).free.map((ref) => ref.name);
 }
 
+// Dead code. @rollup/plugin-commonjs does not rewrite a branch it judges dead from a constant test
+// (the right operand of `0 && ...` or `1 || ...`, the unreachable branch of `if (0)` or `0 ? a : b`),
+// so the cjs-module-lexer export hint `0 && (module.exports = { a, b })` that esbuild writes at the
+// end of its cjs output (immer ships one) keeps its free `module`. A host name there never runs, so
+// the check ignores it; but only where the evaluation below proves the code dead, never on
+// commonjs's word: if commonjs ever called live code dead (leaving its `require` as Node's), the
+// build must still be refused here. The evaluation is sound by construction:
+// it knows literals and a few operators on them, and answers "unknown" for everything else.
+// Only references are ignored, never declarations: a `var module` in dead code still binds (hoisting),
+// and findReferences sees the whole module, so scoping is unchanged.
+
+/** A node of the final ESTree AST, seen generically. */
+interface AnyNode {
+  type: string;
+  start: number;
+  end: number;
+  [key: string]: unknown;
+}
+
+const isNode = (value: unknown): value is AnyNode => typeof value === 'object' && value !== null && typeof (value as AnyNode).type === 'string';
+
+/** A literal's value when it is a primitive whose truthiness is certain; `undefined` for regexps and anything the parser could not build. */
+function literalValue(node: AnyNode): { value: unknown } | undefined {
+  if (node.regex !== undefined) return undefined;
+  if (typeof node.bigint === 'string') {
+    try {
+      return { value: BigInt(node.bigint) };
+    } catch {
+      return undefined;
+    }
+  }
+  const value = node.value;
+  if (value === null && node.raw !== 'null') return undefined;
+  if (value !== null && typeof value === 'object') return undefined;
+  return { value };
+}
+
+/**
+ * The truthiness `node` is certain to have at run time, or null when it is not a constant. Sound by
+ * construction: only literals, `void`, `!`, the logical operators and equality between literals.
+ */
+function truthiness(node: unknown): boolean | null {
+  if (!isNode(node)) return null;
+  switch (node.type) {
+    case 'Literal': {
+      if (node.regex !== undefined) return true; // a RegExp object, whether or not the parser built one
+      const literal = literalValue(node);
+      return literal === undefined ? null : Boolean(literal.value);
+    }
+    case 'UnaryExpression':
+      if (node.operator === 'void') return false;
+      if (node.operator === '!') {
+        const value = truthiness(node.argument);
+        return value === null ? null : !value;
+      }
+      return null;
+    case 'LogicalExpression': {
+      const left = truthiness(node.left);
+      const right = truthiness(node.right);
+      // `a && b` is `a` when `a` is falsy, else `b`; `a || b` is `a` when truthy, else `b`.
+      if (node.operator === '&&') return left === false ? false : left === true ? right : right === false ? false : null;
+      if (node.operator === '||') return left === true ? true : left === false ? right : right === true ? true : null;
+      return null;
+    }
+    case 'SequenceExpression': {
+      const expressions = node.expressions as unknown[];
+      return truthiness(expressions[expressions.length - 1]);
+    }
+    case 'BinaryExpression': {
+      if (!['==', '!=', '===', '!=='].includes(node.operator as string)) return null;
+      const left = isNode(node.left) && node.left.type === 'Literal' ? literalValue(node.left) : undefined;
+      const right = isNode(node.right) && node.right.type === 'Literal' ? literalValue(node.right) : undefined;
+      if (left === undefined || right === undefined) return null;
+      const a = left.value;
+      const b = right.value;
+      switch (node.operator) {
+        case '==':
+          return a == b;
+        case '!=':
+          return a != b;
+        case '===':
+          return a === b;
+        default:
+          return a !== b;
+      }
+    }
+    default:
+      return null;
+  }
+}
+
+/** The part of `node` that never runs because of a constant test in `node` itself, if any. */
+function deadPartOf(node: AnyNode): unknown {
+  switch (node.type) {
+    case 'LogicalExpression': {
+      if (node.operator === '??') {
+        // Only a literal other than `null` is certainly not nullish.
+        const left = node.left;
+        return isNode(left) && left.type === 'Literal' && (left.regex !== undefined || literalValue(left)?.value != null) ? node.right : undefined;
+      }
+      const left = truthiness(node.left);
+      if (node.operator === '&&') return left === false ? node.right : undefined;
+      if (node.operator === '||') return left === true ? node.right : undefined;
+      return undefined;
+    }
+    case 'IfStatement':
+    case 'ConditionalExpression': {
+      const test = truthiness(node.test);
+      return test === false ? node.consequent : test === true ? node.alternate : undefined;
+    }
+    default:
+      return undefined;
+  }
+}
+
+/** Source ranges of `program` that can never run, outermost only. */
+export function deadRanges(program: unknown): Array<[number, number]> {
+  const ranges: Array<[number, number]> = [];
+  const visit = (node: AnyNode): void => {
+    const dead = deadPartOf(node);
+    for (const key in node) {
+      const child = node[key];
+      if (Array.isArray(child)) {
+        for (const item of child) if (isNode(item)) item === dead ? ranges.push([item.start, item.end]) : visit(item);
+      } else if (isNode(child)) {
+        if (child === dead) ranges.push([child.start, child.end]);
+        else visit(child);
+      }
+    }
+  };
+  if (isNode(program)) visit(program);
+  return ranges;
+}
+
+/** The host names `info`'s final code uses for real: free, and outside provably dead code. */
+function liveHostNamesOf(info: ModuleInfo): string[] {
+  if (!info.ast) return [];
+  const refs = findReferences(info.ast as unknown as Program).free.filter((ref) => HOST_NAMES.has(ref.name));
+  if (refs.length === 0) return [];
+  const dead = deadRanges(info.ast);
+  return [...new Set(refs.filter((ref) => !dead.some(([start, end]) => ref.start >= start && ref.end <= end)).map((ref) => ref.name))];
+}
+
 export function createGraphCheck(describe: (id: string) => string): GraphCheck {
   const answers = new Map<string, Set<string>>();
 
@@ -92,7 +235,7 @@ export function createGraphCheck(describe: (id: string) => string): GraphCheck {
         };
       }
       if (!info.code || !MAY_USE_HOST_NAMES.test(info.code)) return undefined;
-      const host = [...new Set(freeNamesOf(info).filter((name) => HOST_NAMES.has(name)))];
+      const host = liveHostNamesOf(info);
       if (host.length === 0) return undefined;
       // No commonjs meta: commonjs never looked at the file (its extensions, include or exclude).
       const fix = !commonjs

@@ -166,19 +166,24 @@ interface ReachableModule {
  */
 async function findReachableModules(entry: string, root: string): Promise<Map<string, ReachableModule>> {
   const esbuild = await import('esbuild');
-  let metafile: import('esbuild').Metafile;
-  try {
-    const result = await esbuild.build({
+  const build = (format: 'cjs' | 'esm') =>
+    esbuild.build({
       absWorkingDir: root,
       entryPoints: [entry],
       bundle: true,
       platform: 'node',
+      format,
       write: false,
       metafile: true,
       logLevel: 'silent',
       loader: { '.node': 'empty' },
     });
-    metafile = result.metafile;
+  let metafile: import('esbuild').Metafile;
+  try {
+    // The output format changes no resolution, only what esbuild accepts: cjs output cannot hold a
+    // top-level await, esm output cannot hold a sloppy module's `with`. So cjs, as before, and esm
+    // only when top-level await is all cjs refused.
+    metafile = (await build('cjs').catch((error: unknown) => (onlyTopLevelAwait(error) ? build('esm') : Promise.reject(error)))).metafile;
   } catch (error) {
     const failure = error as { errors?: { text: string; location?: { file: string; line: number; column: number } | null }[] };
     if (!failure.errors?.length) throw error;
@@ -202,6 +207,12 @@ async function findReachableModules(entry: string, root: string): Promise<Map<st
     });
   }
   return new Map([...modules].sort(([a], [b]) => compare(a, b)));
+}
+
+/** Did esbuild refuse the build only because a module uses top-level await, which its cjs output format cannot hold? */
+function onlyTopLevelAwait(error: unknown): boolean {
+  const errors = (error as { errors?: { text?: unknown }[] }).errors;
+  return Array.isArray(errors) && errors.length > 0 && errors.every((e) => typeof e.text === 'string' && /^Top-level await is (?:currently )?not supported with the "cjs" output format/.test(e.text));
 }
 
 /** Where a specifier of `file` leads: the bundle's own resolution first, Node's as a fallback (esbuild leaves some requires in `try` unresolved). */
