@@ -45,12 +45,7 @@ interface Variant {
  * it as policy-override.json), each with the reason a person would have to grant it.
  */
 const OVERRIDES: Record<string, string> = {
-  cheerio: 'undici (cheerio loads it) reads worker_threads.markAsUncloneable at load; the generator writes every worker_threads member as false.',
   dotenv: 'dotenv writes process.env (README: "process.env": "write" for dotenv); the generator cannot see the write through `processEnv[key] = ...`.',
-  koa: 'koa requires node:v8 at load for v8.startupSnapshot.isBuildingSnapshot; the generator writes v8 members as false.',
-  pino: 'pino requires worker_threads (isMainThread) and module (createRequire) at load, thread-stream requires worker_threads (Worker); the generator writes these as false. module.createRequire is full trust.',
-  undici: 'undici reads worker_threads.markAsUncloneable at load; the generator writes every worker_threads member as false.',
-  yargs: 'yargs and yargs-parser import createRequire from node:module statically and test it at load; the generator writes module.createRequire as false. It is full trust.',
 };
 
 const CORE_JS_POLYFILLS = ['object/group-by', 'promise/with-resolvers', 'set/union', 'set/intersection', 'array/from-async'].map((p) => `core-js/actual/${p}`);
@@ -105,12 +100,6 @@ const EXPECTED_FAILURES: Record<string, ExpectedFailure> = {
     cause: 'inherent',
     reason: "lodash's _.template compiles `with (obj) {...}`; compartment evaluation is strict. Workaround in the app: pass { variable: 'data' } (the lodash driver does).",
   }),
-  'immer/rollup': {
-    stage: 'build',
-    match: /immer\.cjs\.production\.js" \(package "immer"\) still uses Node's own "module"/,
-    cause: 'ours',
-    reason: "ours: the rollup graph check refuses esbuild's dead `0&&(module.exports={...})` annotation left after commonjs; plain rollup bundles and runs it.",
-  },
 };
 
 interface Case {

@@ -1,7 +1,7 @@
 // Permission names as policies spell them: how deep a generated grant goes, and which permissions generation never grants (DESIGN section 3).
 
 import { isBuiltin } from 'node:module';
-import { HIDDEN_DOORS, POWERFUL_BUILTINS } from '../runtime/hidden-doors.js';
+import { HARMLESS_MEMBERS, HIDDEN_DOORS, POWERFUL_BUILTINS } from '../runtime/hidden-doors.js';
 
 /**
  * Builtin members that are namespaces of their own: a grant goes one level into them
@@ -25,9 +25,14 @@ export function capGlobalPath(path: readonly string[]): string {
   return path.slice(0, 2).join('.');
 }
 
-/** A builtin grant stops at the export used (`fs.readFile`), or one level into a namespace export (`fs.promises.readFile`). */
+/**
+ * A builtin grant stops at the export used (`fs.readFile`), or one level into a namespace export
+ * (`fs.promises.readFile`) or a harmless nested member (`v8.startupSnapshot.isBuildingSnapshot`,
+ * which is granted while the rest of `v8.startupSnapshot` stays a door).
+ */
 export function capBuiltinPath(module: string, members: readonly string[]): string {
-  const depth = members.length > 1 && BUILTIN_NAMESPACES.has(members[0]) ? 2 : Math.min(members.length, 1);
+  const nested = members.length > 1 && (BUILTIN_NAMESPACES.has(members[0]) || HARMLESS_MEMBERS.has(bareBuiltinName([module, members[0], members[1]].join('.'))));
+  const depth = nested ? 2 : Math.min(members.length, 1);
   return [module, ...members.slice(0, depth)].join('.');
 }
 
@@ -47,9 +52,19 @@ export function isGlobalDoor(key: string): boolean {
   return HIDDEN_DOORS.has(key);
 }
 
-/** A builtin permission generation never grants: any part of `vm`, `module`, `v8`..., and hidden doors such as `worker_threads.Worker`. */
+/**
+ * A builtin permission generation never grants: any part of `vm`, `module`, `v8`..., and hidden doors
+ * such as `worker_threads.Worker`, except the harmless members (`worker_threads.isMainThread`,
+ * `module.createRequire`, see HARMLESS_MEMBERS), which are granted like ordinary members.
+ */
 export function isBuiltinDoor(key: string): boolean {
-  const module = key.split('.')[0];
-  const bare = module.startsWith('node:') ? module.slice('node:'.length) : module;
+  const bareKey = bareBuiltinName(key);
+  if (HARMLESS_MEMBERS.has(bareKey)) return false;
+  const bare = bareKey.split('.')[0];
   return POWERFUL_BUILTINS.has(bare) || POWERFUL_BUILTINS.has(bare.split('/')[0]) || HIDDEN_DOORS.has(key);
+}
+
+/** `node:worker_threads.isMainThread` -> `worker_threads.isMainThread`. */
+function bareBuiltinName(key: string): string {
+  return key.startsWith('node:') ? key.slice('node:'.length) : key;
 }

@@ -18,7 +18,8 @@ import {
   type PolicyFile,
 } from '../policy/index.js';
 import { formatCheck, formatExplain, formatFindings } from './policy-report.js';
-import { HIDDEN_DOORS, POWERFUL_BUILTINS } from '../runtime/hidden-doors.js';
+import { HIDDEN_DOORS } from '../runtime/hidden-doors.js';
+import { isBuiltinDoor } from '../analysis/permission-paths.js';
 
 const EXIT_FAILED = 1;
 const EXIT_USAGE = 2;
@@ -116,7 +117,8 @@ async function generateCommand(entry: string, root: string, flags: Record<string
 /** Is this grant a hidden door (DESIGN section 3) that only a person may open? */
 function isHiddenDoor(field: 'globals' | 'builtin', grant: string): boolean {
   const name = grant.replace(/^node:/, '');
-  if (field === 'builtin') return POWERFUL_BUILTINS.has(name.split('.')[0]!);
+  // The harmless members (worker_threads.isMainThread, the scoped module.createRequire) merge like any grant.
+  if (field === 'builtin') return isBuiltinDoor(name);
   return [...HIDDEN_DOORS].some((door) => name === door || name.startsWith(`${door}.`));
 }
 

@@ -1,5 +1,6 @@
 // Which grants deserve a second look in a review: the ones that reach files, processes, the network, shared state or native code.
 import { normalizeBuiltinName } from './resolve-runtime-policy.js';
+import { HARMLESS_MEMBERS } from '../runtime/hidden-doors.js';
 
 /** The fields of a package's policy entry a single grant can sit in. */
 export type GrantField = 'globals' | 'builtin' | 'packages' | 'native';
@@ -47,6 +48,8 @@ function describeBuiltin(key: string): string | undefined {
   if (base === 'child_process') return 'runs other programs';
   if (base === 'cluster') return 'forks processes';
   if (NETWORK_BUILTINS.has(base)) return 'network access';
+  // worker_threads.isMainThread, module.createRequire (scoped by the runtime): no authority.
+  if (HARMLESS_MEMBERS.has(key)) return undefined;
   if (ESCAPE_BUILTINS.has(base)) return 'reaches outside the sandbox';
   if (base === 'process') return describeGlobal(key, true);
   if (base === 'fs') {

@@ -8,13 +8,27 @@ export function normalizeBuiltinName(name: string): string {
 
 /**
  * Keeps only grants, strips `node:` from builtins, sorts every key. Packages left with no grant are omitted:
- * the runtime treats an absent package as granted nothing.
+ * the runtime treats an absent package as granted nothing. Builtins a package's entry names without
+ * granting anything of them (`"worker_threads.Worker": false`) are listed in `deniedBuiltins`: they
+ * load, with none of their members, where an unnamed builtin is refused.
  */
 export function resolveRuntimePolicy(policy: PolicyFile): RuntimePolicy {
-  const resolved = Object.entries(policy.resources)
-    .map(([name, entry]) => [name, resolvePackagePolicy(entry)] as const)
-    .filter(([, entry]) => hasGrants(entry));
-  return { resources: toSortedRecord(resolved) };
+  const all = Object.entries(policy.resources).map(([name, entry]) => [name, entry, resolvePackagePolicy(entry)] as const);
+  const resolved = all.filter(([, , entry]) => hasGrants(entry)).map(([name, , entry]) => [name, entry] as const);
+  const denied = all.map(([name, entry, runtime]) => [name, deniedBuiltins(entry.builtin, runtime.builtin)] as const).filter(([, names]) => names.length > 0);
+  // Only when there is one: policies without such entries keep their exact bytes.
+  return denied.length > 0 ? { resources: toSortedRecord(resolved), deniedBuiltins: toSortedRecord(denied) } : { resources: toSortedRecord(resolved) };
+}
+
+/**
+ * Builtins the policy names (`true` or `false`, module or member) of which nothing is granted after
+ * resolution: `{"worker_threads.Worker": false}` -> `["worker_threads"]`. They load as empty facades.
+ */
+function deniedBuiltins(map: Record<string, unknown> = {}, granted: Record<string, true>): string[] {
+  const moduleOf = (key: string) => normalizeBuiltinName(key).split('.')[0]!;
+  const grantedModules = new Set(Object.keys(granted).map(moduleOf));
+  const named = Object.entries(map).filter(([, grant]) => grant === true || grant === false).map(([key]) => moduleOf(key));
+  return [...new Set(named)].filter((name) => !grantedModules.has(name)).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
 }
 
 function resolvePackagePolicy(entry: PackagePolicy): RuntimePackagePolicy {

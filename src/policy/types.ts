@@ -33,4 +33,10 @@ export interface RuntimePackagePolicy {
 /** What the runtime shim receives: every package that has any grant. A package absent here has none. */
 export interface RuntimePolicy {
   resources: Record<string, RuntimePackagePolicy>;
+  /**
+   * Per package, the builtins its policy names only with `false` entries (`"worker_threads.Worker": false`),
+   * sorted: requiring one loads a facade with none of its members instead of being refused. A builtin
+   * the policy does not name at all is still refused. Present only when some package has one.
+   */
+  deniedBuiltins?: Record<string, string[]>;
 }

@@ -121,8 +121,9 @@ function defineMember(facade: AnyObject, real: AnyObject, key: string, descripto
     const attenuated = ctx.wrapFunction ? ctx.wrapFunction(path, method) : method;
     // Host methods need the real receiver (process.on uses `this`), and must not hand it back.
     const member = function (this: unknown, ...args: unknown[]) {
-      // Constructor-only host functions (WebAssembly.Module) must be called with `new`.
-      if (new.target) return Reflect.construct(method, args, new.target === member ? method : new.target);
+      // Constructor-only host functions (WebAssembly.Module) must be called with `new`. The attenuated
+      // function is the one constructed: `new fs.fstatSync(fd)` or `new createRequire(path)` must not skip it.
+      if (new.target) return Reflect.construct(attenuated, args, new.target === member ? attenuated : new.target);
       const result = Reflect.apply(attenuated, this === facade || this === undefined ? real : this, args);
       return result === real ? facade : result;
     };

@@ -43,7 +43,9 @@ export function createMonitor(host: HostPowers, options: MonitorOptions): Monito
     if (!fields) used.set(pkg, (fields = new Map()));
     let entries = fields.get(field);
     if (!entries) fields.set(field, (entries = new Map()));
-    // A write to `process.env.X` is recorded as the grant it needs: "process.env": "write".
+    // A write to `process.env.X` is recorded as the grant it needs: "process.env": "write". A builtin
+    // entry is only true or false (writes to builtin modules cannot be granted): recorded as the use it is.
+    if (kind === 'builtin') write = false;
     const key = write && kind !== 'exports' && permission.includes('.') ? permission.slice(0, permission.lastIndexOf('.')) : permission;
     if (entries.get(key) !== 'write') entries.set(key, write ? 'write' : true);
   };
@@ -53,12 +55,13 @@ export function createMonitor(host: HostPowers, options: MonitorOptions): Monito
     proc.on('exit', () => writeRecord(host, options.file ?? 'sandbox-record.json', used));
   }
 
-  const warn = (pkg: string, kind: PermissionKind, permission: string) => {
+  const warn = (pkg: string, kind: PermissionKind, permission: string, hint?: string) => {
     const key = `${pkg}\0${kind}\0${permission}`;
     if (reported.has(key)) return;
     reported.add(key);
     const site = callSite();
-    const message = new PermissionError(pkg, kind, permission).message.replace(/^sandbox-bundle: /, '');
+    // With the hint enforce mode would give: a write needs "write" (globals) or cannot be granted (builtins).
+    const message = new PermissionError(pkg, kind, permission, hint).message.replace(/^sandbox-bundle: /, '');
     const fs = host.loadBuiltin('fs');
     if (options.file) {
       fs.appendFileSync(options.file, `${JSON.stringify({ package: pkg, kind, permission, site })}\n`);
@@ -72,7 +75,7 @@ export function createMonitor(host: HostPowers, options: MonitorOptions): Monito
     mode,
     violation(pkg, kind, permission, hint, write) {
       if (mode === 'enforce') throw new PermissionError(pkg, kind, permission, hint);
-      if (mode === 'warn') warn(pkg, kind, permission);
+      if (mode === 'warn') warn(pkg, kind, permission, hint);
       else note(pkg, kind, permission, write);
     },
     use(pkg, kind, permission) {

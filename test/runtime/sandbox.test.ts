@@ -174,6 +174,31 @@ describe('globals and hidden doors', () => {
   });
 });
 
+describe('granted globals are made on first read', () => {
+  it('the same facade on every read, a plain data property after the first', () => {
+    const g = sandboxWith({ a: grants({ globals: { process: true, Buffer: true } }) }).scope('a').globalThis as any;
+    expect(Object.getOwnPropertyDescriptor(g, 'process')?.get).toBeTypeOf('function');
+    const first = g.process;
+    expect(first).not.toBe(process);
+    expect(typeof first.cwd).toBe('function');
+    expect(g.process).toBe(first);
+    expect(Object.getOwnPropertyDescriptor(g, 'process')).toMatchObject({ value: first, writable: true, configurable: true });
+  });
+
+  it('a package may replace a granted global before reading it, as its own variable', () => {
+    const g = sandboxWith({ a: grants({ globals: { Buffer: true } }) }).scope('a').globalThis as any;
+    g.Buffer = 'mine';
+    expect(g.Buffer).toBe('mine');
+    expect(Buffer).not.toBe('mine');
+  });
+
+  it('an ungranted global is absent, not a lazy property', () => {
+    const g = sandboxWith({ a: grants({ globals: { Buffer: true } }) }).scope('a').globalThis as any;
+    expect('process' in g).toBe(false);
+    expect(g.process).toBeUndefined();
+  });
+});
+
 describe('timers', () => {
   it('handles are opaque and a package cannot clear another package\'s timer', async () => {
     const sandbox = sandboxWith({ a: grants({ globals: { setTimeout: true, clearTimeout: true } }), b: grants({ globals: { setTimeout: true, clearTimeout: true } }) });
