@@ -93,6 +93,8 @@ export function wrapModule(source: string, facts: ModuleFacts, options: WrapOpti
   out.appendLeft(facts.prologueInsertAt, `;${load}var ${bindings.join(', ')};`);
   return {
     code: out.toString(),
-    map: options.sourceMap ? out.generateMap({ source: options.file, includeContent: true, hires: false }) : undefined,
+    // No sourcesContent: both bundlers fill it from the original file (esbuild reads `source` from disk,
+    // rollup keeps the code it loaded), so sending it again only doubled the bytes piped to esbuild.
+    map: options.sourceMap ? out.generateMap({ source: options.file, includeContent: false, hires: false }) : undefined,
   };
 }
