@@ -147,21 +147,41 @@ const LOCAL_EXTENSIONS = ['', '.js', '.json', '.cjs', '.mjs'];
  * directories (their package.json `main` may point anywhere), nested node_modules and anything
  * outside the package go the slow, checked way.
  */
-function resolveLocalFile(specifier: string, importerFile: string, owner: PackageIdentity): string | undefined {
+function resolveLocalFile(specifier: string, importerFile: string, owner: PackageIdentity, isRealDir: (dir: string) => boolean): string | undefined {
   if (!specifier.startsWith('./') && !specifier.startsWith('../')) return undefined;
   if (specifier.includes('?') || specifier.includes('#')) return undefined;
   const base = path.resolve(path.dirname(importerFile), specifier);
   if (!base.startsWith(owner.dir + path.sep) || base.slice(owner.dir.length).includes(`${path.sep}node_modules${path.sep}`)) return undefined;
   for (const extension of LOCAL_EXTENSIONS) {
     const candidate = base + extension;
-    try {
-      // Only JavaScript and JSON: `.node` addons and other files take the checked way.
-      if (fs.statSync(candidate).isFile()) return /\.(?:[cm]?js|json)$/.test(candidate) && fs.realpathSync(candidate) === candidate ? candidate : undefined;
-    } catch {
-      // not this extension
-    }
+    // No exception per missing extension, and one realpath per directory: this runs for every
+    // relative import of a large tree.
+    const stats = fs.lstatSync(candidate, { throwIfNoEntry: false });
+    if (!stats) continue;
+    // A symlink (or a directory, whose package.json may point anywhere) takes the checked way;
+    // so do `.node` addons and other files: only JavaScript and JSON qualify.
+    if (stats.isSymbolicLink()) return undefined;
+    if (!stats.isFile()) continue;
+    return /\.(?:[cm]?js|json)$/.test(candidate) && isRealDir(path.dirname(candidate)) ? candidate : undefined;
   }
   return undefined;
+}
+
+/** Is a directory its own real path (no symlinked directory on the way)? Cached for one build. */
+function realDirChecker(): (dir: string) => boolean {
+  const realDirs = new Map<string, boolean>();
+  return (dir) => {
+    let real = realDirs.get(dir);
+    if (real === undefined) {
+      try {
+        real = fs.realpathSync.native(dir) === dir;
+      } catch {
+        real = false;
+      }
+      realDirs.set(dir, real);
+    }
+    return real;
+  };
 }
 
 /** `dir` is `root` or below it, and no directory from `dir` up to (not including) `root` has a node_modules. */
@@ -176,7 +196,7 @@ function isInsideWithoutNodeModules(dir: string, root: string, memo: Map<string,
 }
 
 /** See BuildTarget.bundlerResolvesAbsolutePaths. */
-function settleSpecifiers(file: string, owner: PackageIdentity, facts: ModuleFacts): SpecifierRewrite[] {
+function settleSpecifiers(file: string, owner: PackageIdentity, facts: ModuleFacts, isRealDir: (dir: string) => boolean): SpecifierRewrite[] {
   const rewrites: SpecifierRewrite[] = [];
   const settle = (specifier: string, source: { start: number; end: number }) => {
     if (path.isAbsolute(specifier)) {
@@ -184,7 +204,7 @@ function settleSpecifiers(file: string, owner: PackageIdentity, facts: ModuleFac
       rewrites.push({ ...source, specifier: relative.startsWith('../') ? relative : `./${relative}` });
       return;
     }
-    const local = resolveLocalFile(specifier, file, owner);
+    const local = resolveLocalFile(specifier, file, owner, isRealDir);
     if (local) rewrites.push({ ...source, specifier: local });
   };
   for (const imp of facts.staticImports) settle(imp.specifier, imp.source);
@@ -234,6 +254,7 @@ export function createSandboxContext(options: ResolvedOptions, target: BuildTarg
   /** The beforeLockdown polyfills and what they load: unwrapped, with full authority. */
   const trustedDirs: string[] = [];
   const gates = new Map<string, Gate>();
+  const isRealDir = realDirChecker();
   /** One parse per dependency file: resolution peeks at a target's format, the load hook wraps it. */
   const factsCache = new Map<string, { source: string; facts: ModuleFacts }>();
   /** And none at all for a file whose exact text an earlier build parsed. */
@@ -322,7 +343,7 @@ export function createSandboxContext(options: ResolvedOptions, target: BuildTarg
       const granted = observing || (grants && Object.keys(grants.builtin).some((p) => p.split('.')[0] === name)) || (Object.hasOwn(policy.deniedBuiltins ?? {}, from.name) && policy.deniedBuiltins![from.name]!.includes(name));
       return granted ? gate({ type: 'builtin', from: from.name, name }) : gate({ type: 'denied', from: from.name, kind: 'builtin', permission: name, style, names: names() });
     }
-    const local = resolveLocalFile(specifier, importerFile, from);
+    const local = resolveLocalFile(specifier, importerFile, from, isRealDir);
     if (local) return { type: 'file', file: local };
     const found = await resolveShared(request, importerFile, from);
     if ('missing' in found) {
@@ -413,7 +434,7 @@ export function createSandboxContext(options: ResolvedOptions, target: BuildTarg
         return { code: `${source.slice(0, hashbang)}${load}${source.slice(hashbang)}` };
       }
       const facts = factsOf(file, source);
-      const specifiers = target.bundlerResolvesAbsolutePaths ? settleSpecifiers(file, owner, facts) : [];
+      const specifiers = target.bundlerResolvesAbsolutePaths ? settleSpecifiers(file, owner, facts, isRealDir) : [];
       const settled = new Map(specifiers.map((s) => [s.start, s.specifier]));
       const names = new Map<string, string[]>();
       for (const imp of facts.staticImports) {

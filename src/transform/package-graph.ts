@@ -29,7 +29,7 @@ function readManifest(dir: string): Record<string, any> | undefined {
 
 function realDir(dir: string): string {
   try {
-    return fs.realpathSync(dir);
+    return fs.realpathSync.native(dir);
   } catch {
     return dir;
   }
