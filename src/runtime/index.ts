@@ -80,7 +80,7 @@ export function createSandbox(host: HostPowers, powers: LockedDownPowers, config
   const monitor = createMonitor(host, { mode: config.mode ?? 'enforce', file: config.monitorFile });
   const observing = monitor.mode !== 'enforce';
   /** A denial: throws in enforce mode; in warn/record mode reports or records it and returns, and the caller allows. */
-  const deny = (pkg: string, kind: PermissionKind, permission: string, hint?: string, write?: boolean): void => monitor.violation(pkg, kind, permission, hint, write);
+  const deny = (pkg: string, kind: PermissionKind, permission: string, hint?: string, write?: boolean, ungrantable?: boolean): void => monitor.violation(pkg, kind, permission, hint, write, ungrantable);
   /** For stand-ins that only exist in enforce builds. */
   const refuse = (pkg: string, kind: PermissionKind, permission: string): never => {
     throw new PermissionError(pkg, kind, permission);
@@ -123,7 +123,7 @@ export function createSandbox(host: HostPowers, powers: LockedDownPowers, config
   };
 
   function facadeContext(pkg: string, kind: 'builtin' | 'global', root: string): FacadeContext {
-    const guardFd = kind === 'builtin' && root === 'fs' ? createFdGuard((fd) => deny(pkg, 'builtin', `fs (file descriptor ${fd}, opened by someone else)`, 'A package may only use file descriptors it opened itself.')) : undefined;
+    const guardFd = kind === 'builtin' && root === 'fs' ? createFdGuard((fd) => deny(pkg, 'builtin', `fs (file descriptor ${fd}, opened by someone else)`, 'A package may only use file descriptors it opened itself.', false, true)) : undefined;
     return {
       // Warn and record modes allow everything, hidden doors included, so that their use shows up.
       hidden: observing ? new Set() : HIDDEN_DOORS,

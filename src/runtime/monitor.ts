@@ -13,8 +13,12 @@ export interface MonitorOptions {
 
 export interface Monitor {
   readonly mode: SandboxMode;
-  /** A use the policy does not grant: throws in enforce mode; reports (warn) or records (record) and returns otherwise. */
-  violation(pkg: string, kind: PermissionKind, permission: string, hint?: string, write?: boolean): void;
+  /**
+   * A use the policy does not grant: throws in enforce mode; reports (warn) or records (record) and
+   * returns otherwise. `ungrantable`: no policy entry could allow it (another package's file
+   * descriptor), so record mode reports it as warn mode does instead of writing an invalid key.
+   */
+  violation(pkg: string, kind: PermissionKind, permission: string, hint?: string, write?: boolean, ungrantable?: boolean): void;
   /** A use the policy grants (recorded in record mode only). */
   use(pkg: string, kind: PermissionKind, permission: string): void;
   /** In record mode, a view of `value` that records `name.member` for each member read. */
@@ -63,19 +67,20 @@ export function createMonitor(host: HostPowers, options: MonitorOptions): Monito
     // With the hint enforce mode would give: a write needs "write" (globals) or cannot be granted (builtins).
     const message = new PermissionError(pkg, kind, permission, hint).message.replace(/^sandbox-bundle: /, '');
     const fs = host.loadBuiltin('fs');
-    if (options.file) {
+    // In record mode the file is the policy being recorded: reports go to stderr.
+    if (options.file && mode === 'warn') {
       fs.appendFileSync(options.file, `${JSON.stringify({ package: pkg, kind, permission, site })}\n`);
     } else {
-      host.realGlobal.process.stderr.write(`sandbox-bundle: warning (allowed in warn mode): ${message} First use: ${site}\n`);
+      host.realGlobal.process.stderr.write(`sandbox-bundle: warning (allowed in ${mode} mode): ${message} First use: ${site}\n`);
     }
   };
 
   const observed = new WeakMap<object, Map<string, unknown>>();
   return {
     mode,
-    violation(pkg, kind, permission, hint, write) {
+    violation(pkg, kind, permission, hint, write, ungrantable) {
       if (mode === 'enforce') throw new PermissionError(pkg, kind, permission, hint);
-      if (mode === 'warn') warn(pkg, kind, permission, hint);
+      if (mode === 'warn' || ungrantable) warn(pkg, kind, permission, hint);
       else note(pkg, kind, permission, write);
     },
     use(pkg, kind, permission) {

@@ -63,6 +63,22 @@ describe('--mode record', () => {
   });
 });
 
+describe('--mode record and what no policy can grant', () => {
+  it("reports another package's file descriptors on stderr and records only valid grants", async () => {
+    const fixture = path.join(repo, 'e2e/fixtures/fd-scanning');
+    const recorder = path.join(work, 'record-fd.cjs');
+    const recorded = path.join(work, 'recorded-fd.json');
+    const build = node([cli, 'build', path.join(fixture, 'index.js'), '-o', recorder, '--policy', path.join(fixture, 'sandbox-policy.json'), '--mode', 'record', '--monitor-file', recorded]);
+    expect(build.code).toBe(0);
+    const run = node([recorder]);
+    expect(run.stderr).toMatch(/warning \(allowed in record mode\): package "fd-scanner" may not use builtin "fs \(file descriptor \d+, opened by someone else\)"/);
+    const text = fs.readFileSync(recorded, 'utf8');
+    expect(text).not.toContain('file descriptor');
+    const { assertPolicy } = await import('../../src/policy/index.js');
+    expect(() => assertPolicy(JSON.parse(text), recorded)).not.toThrow();
+  });
+});
+
 describe('sandbox-bundle policy --from-record', () => {
   it('merges a recorded run into the generated policy, leaving hidden doors to a person', () => {
     const recorded = path.join(work, 'record-for-merge.json');
