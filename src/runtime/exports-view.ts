@@ -2,6 +2,9 @@
 
 import type { AnyObject } from './host.js';
 
+const HAS_INSTANCE: typeof Symbol.hasInstance = Symbol.hasInstance;
+const hasOwn = Object.prototype.hasOwnProperty;
+
 /** Objects and functions can be viewed; primitives and frozen values need no view. */
 export function needsView(value: unknown): value is AnyObject {
   return (typeof value === 'object' && value !== null) || typeof value === 'function' ? !Object.isFrozen(value) : false;
@@ -19,16 +22,26 @@ function hasInternalSlots(value: object): boolean {
 }
 
 /**
- * A shallow read-only view: a Proxy whose only traps refuse changes made through the view itself.
- * Reads, calls, `new` and `instanceof` go straight to the target with no per-access trap. Used
- * for granted host classes (Buffer, URL) whose prototypes the runtime freezes, so nothing nested
- * is left to change. Writes whose receiver is some other object (a subclass, an
- * `Object.create(view)` child) are that object's own business and go through.
+ * A shallow read-only view: a Proxy whose traps refuse changes made through the view itself.
+ * Reads, calls, `new` and `instanceof` reach the target as they are, and nothing read is wrapped
+ * (the `get` and `construct` traps only keep V8 on its fast paths). Used for granted host classes
+ * (Buffer, URL) whose prototypes the runtime freezes, so nothing nested is left to change. Writes
+ * whose receiver is some other object (a subclass, an `Object.create(view)` child) are that
+ * object's own business and go through.
  */
 export function createReadOnlyView<T extends AnyObject>(target: T, onWrite: (key: PropertyKey) => void): T {
   let view: T;
+  let instanceCheck: ((candidate: unknown) => boolean) | undefined;
   // onWrite throws a PermissionError; when it returns (warn and record modes), the change goes through.
   const handler: ProxyHandler<T> = {
+    get(obj, key, receiver) {
+      // `x instanceof view` with a Proxy on the right leaves V8's fast path (~5x slower than this
+      // trap, parseurl does it on every request); `x instanceof obj` is the same test.
+      if (key === HAS_INSTANCE && typeof obj === 'function' && !hasOwn.call(obj, HAS_INSTANCE)) {
+        return (instanceCheck ??= (candidate) => candidate instanceof (obj as unknown as new () => unknown));
+      }
+      return Reflect.get(obj, key, receiver);
+    },
     set(obj, key, value, receiver) {
       if (receiver !== view) return Reflect.set(obj, key, value, receiver);
       onWrite(key);
@@ -38,6 +51,8 @@ export function createReadOnlyView<T extends AnyObject>(target: T, onWrite: (key
     deleteProperty: (obj, key) => (onWrite(key), Reflect.deleteProperty(obj, key)),
     setPrototypeOf: (obj, proto) => (onWrite('__proto__'), Reflect.setPrototypeOf(obj, proto)),
     preventExtensions: (obj) => (onWrite('[[Extensible]]'), Reflect.preventExtensions(obj)),
+    // `new view()` constructs the real class: a Proxy as new.target sends V8 to its slow allocation path.
+    construct: (obj, args, newTarget) => Reflect.construct(obj as unknown as new (...a: unknown[]) => object, args, ((newTarget as unknown) === view ? obj : newTarget) as new (...a: unknown[]) => object),
   };
   view = new Proxy(target, handler);
   return view;
@@ -54,8 +69,11 @@ export function sealedValueOf(descriptor: PropertyDescriptor): { found: boolean;
   return { found: false };
 }
 
-/** Every view any membrane made: already read-only, so a prototype walk stops there. */
-const allViews = new WeakSet<object>();
+/**
+ * Every view any membrane made -> the real object behind it (through views of views): a view is
+ * already read-only, so a prototype walk stops there.
+ */
+const viewTargets = new WeakMap<object, object>();
 
 /**
  * Locks a package class's prototype chain so that no package changes methods for everyone,
@@ -66,7 +84,7 @@ const allViews = new WeakSet<object>();
  * prototypes (EventEmitter, streams...): `isHostPrototype` says which; Node writes to those itself.
  */
 export function sealPrototypeChain(fn: AnyObject, onWrite: (key: PropertyKey) => void, isHostPrototype: (proto: object) => boolean): void {
-  for (let proto = fn.prototype; proto && typeof proto === 'object' && proto !== Object.prototype && !Object.isFrozen(proto) && !sealedPrototypes.has(proto) && !allViews.has(proto) && !isHostPrototype(proto); proto = Object.getPrototypeOf(proto)) {
+  for (let proto = fn.prototype; proto && typeof proto === 'object' && proto !== Object.prototype && !Object.isFrozen(proto) && !sealedPrototypes.has(proto) && !viewTargets.has(proto) && !isHostPrototype(proto); proto = Object.getPrototypeOf(proto)) {
     const owner: object = proto;
     sealedPrototypes.add(owner);
     for (const key of Reflect.ownKeys(owner)) {
@@ -95,6 +113,220 @@ function isPinned(descriptor: PropertyDescriptor | undefined): boolean {
   return !!descriptor && 'value' in descriptor && !descriptor.configurable && !descriptor.writable;
 }
 
+/** `sealedFrom` before a function's prototype chain was first sealed (a prototype is never this). */
+const NOT_SEALED: unique symbol = Symbol('not sealed');
+
+/** One membrane's state, shared by the handlers of all its views. */
+interface MembraneState {
+  readonly onWrite: (path: string) => void;
+  readonly isHostPrototype: (proto: object) => boolean;
+  /** Each viewed object or function -> the handler of its view (which holds the view). */
+  readonly handlers: WeakMap<object, ViewHandler>;
+  /** Each view -> its target: `this` of a call through a view is the real object. */
+  readonly targets: WeakMap<object, object>;
+  /** Objects and functions handed out as they are: frozen (that stays so) or with internal slots. */
+  readonly passThrough: WeakSet<object>;
+  /** Functions handed out as they are -> the `prototype` their chain was sealed from. */
+  readonly sealedFrom: WeakMap<object, unknown>;
+}
+
+/** `key` under `base`, as messages name members (`stdout.write`, `defaults.rules`). */
+function joinPath(base: string | undefined, key: PropertyKey): string {
+  return base ? `${base}.${String(key)}` : String(key);
+}
+
+/**
+ * Seals a function's prototype chain (sealPrototypeChain) unless it was already sealed from the
+ * same `prototype`. The walk's stopping points never reopen (sealed, frozen, a view, a host
+ * prototype), and the prototypes it sealed can no longer change their own prototype; only
+ * `fn.prototype` itself can be replaced (by the owner, or `inherits()`), so it is the memo's key.
+ */
+function sealOnce(state: MembraneState, fn: AnyObject, done: unknown, base: string | undefined, key: PropertyKey | undefined): unknown {
+  const proto = fn.prototype;
+  if (proto === done) return done;
+  const path = key === undefined ? base : joinPath(base, key);
+  sealPrototypeChain(fn, (k) => state.onWrite(joinPath(path, `prototype.${String(k)}`)), state.isHostPrototype);
+  return proto;
+}
+
+/**
+ * The view of `value` in this membrane (made on first sight), or `value` itself when it needs none
+ * (a primitive, a frozen value, a built-in with internal slots). Every function passing through is
+ * sealed (sealOnce). `base`/`key` name where the value was reached, for messages.
+ */
+function viewOf(state: MembraneState, value: unknown, base: string | undefined, key: PropertyKey | undefined): unknown {
+  if (typeof value !== 'function' && (typeof value !== 'object' || value === null)) return value;
+  const known = state.handlers.get(value);
+  if (known !== undefined) {
+    if (known.path === undefined && (base !== undefined || key !== undefined)) known.path = key === undefined ? base : joinPath(base, key);
+    if (typeof value === 'function') known.sealedFrom = sealOnce(state, value, known.sealedFrom, known.path, undefined);
+    return known.view;
+  }
+  if (state.passThrough.has(value)) {
+    if (typeof value === 'function') state.sealedFrom.set(value, sealOnce(state, value, state.sealedFrom.has(value) ? state.sealedFrom.get(value) : NOT_SEALED, base, key));
+    return value;
+  }
+  if (!needsView(value) || hasInternalSlots(value)) {
+    state.passThrough.add(value);
+    if (typeof value === 'function') state.sealedFrom.set(value, sealOnce(state, value, NOT_SEALED, base, key));
+    return value;
+  }
+  const path = key === undefined ? base : joinPath(base, key);
+  // A view of another membrane's view (a package re-exporting what it imported) goes through that
+  // view for everything, but its Proxy stands on the real object: V8 checks each trap's result
+  // against the Proxy's target, and against a view that check is a trap call of its own.
+  const real = viewTargets.get(value);
+  const handler = real === undefined ? new ViewHandler(state, path) : new StackedViewHandler(state, path, value);
+  if (typeof value === 'function') handler.sealedFrom = sealOnce(state, value, NOT_SEALED, handler.path, undefined);
+  const view = new Proxy(real ?? value, handler);
+  handler.view = view;
+  state.handlers.set(value, handler);
+  state.targets.set(view, value);
+  viewTargets.set(view, real ?? value);
+  return view;
+}
+
+/**
+ * The handler of one view (its traps run with the handler as `this`): it knows its view, so no
+ * trap looks it up, and the member path is joined only for a message.
+ */
+class ViewHandler implements ProxyHandler<AnyObject> {
+  view: AnyObject = undefined as unknown as AnyObject;
+  /** The member path this object was first reached by (`stdout`, `defaults.rules`), for messages. */
+  path: string | undefined;
+  /** For a function: the `prototype` its chain was last sealed from. */
+  sealedFrom: unknown = NOT_SEALED;
+  protected instanceCheck: ((candidate: unknown) => boolean) | undefined = undefined;
+
+  constructor(
+    protected readonly state: MembraneState,
+    path: string | undefined,
+  ) {
+    this.path = path;
+  }
+
+  get(target: AnyObject, key: PropertyKey, receiver: unknown): unknown {
+    if (key === HAS_INSTANCE && typeof target === 'function' && !hasOwn.call(target, HAS_INSTANCE)) {
+      // `x instanceof view` must test against the real prototype, not a view of it.
+      const targets = this.state.targets;
+      return (this.instanceCheck ??= (candidate) => ((typeof candidate === 'object' && candidate !== null) || typeof candidate === 'function' ? targets.get(candidate) ?? candidate : candidate) instanceof (target as unknown as new () => unknown));
+    }
+    const value = Reflect.get(target, key, receiver === this.view ? target : receiver);
+    // Primitives need no view and satisfy every Proxy invariant as they are.
+    if (typeof value !== 'function' && (typeof value !== 'object' || value === null)) return value;
+    const result = viewOf(this.state, value, this.path, key);
+    if (result === value) return value;
+    // A view of a pinned property's value would break the Proxy's invariants: that value is handed out as it is.
+    return isPinned(Object.getOwnPropertyDescriptor(target, key)) ? value : result;
+  }
+
+  getOwnPropertyDescriptor(target: AnyObject, key: PropertyKey): PropertyDescriptor | undefined {
+    const descriptor = Reflect.getOwnPropertyDescriptor(target, key);
+    if (!descriptor || isPinned(descriptor)) return descriptor;
+    if ('value' in descriptor) descriptor.value = viewOf(this.state, descriptor.value, this.path, key);
+    return descriptor;
+  }
+
+  set(target: AnyObject, key: PropertyKey, value: unknown, receiver: unknown): boolean {
+    if (receiver !== this.view) return Reflect.set(target, key, value, receiver);
+    this.state.onWrite(joinPath(this.path, key));
+    return Reflect.set(target, key, value);
+  }
+
+  defineProperty(target: AnyObject, key: PropertyKey, descriptor: PropertyDescriptor): boolean {
+    this.state.onWrite(joinPath(this.path, key));
+    return Reflect.defineProperty(target, key, descriptor);
+  }
+
+  deleteProperty(target: AnyObject, key: PropertyKey): boolean {
+    this.state.onWrite(joinPath(this.path, key));
+    return Reflect.deleteProperty(target, key);
+  }
+
+  setPrototypeOf(target: AnyObject, proto: object | null): boolean {
+    this.state.onWrite(joinPath(this.path, '__proto__'));
+    return Reflect.setPrototypeOf(target, proto);
+  }
+
+  preventExtensions(target: AnyObject): boolean {
+    this.state.onWrite(joinPath(this.path, '[[Extensible]]'));
+    return Reflect.preventExtensions(target);
+  }
+
+  apply(target: AnyObject, thisArg: unknown, args: unknown[]): unknown {
+    const self = (typeof thisArg === 'object' && thisArg !== null) || typeof thisArg === 'function' ? this.state.targets.get(thisArg) ?? thisArg : thisArg;
+    return Reflect.apply(target as (...a: unknown[]) => unknown, self, args);
+  }
+
+  construct(target: AnyObject, args: unknown[], newTarget: AnyObject): object {
+    return Reflect.construct(target as new (...a: unknown[]) => object, args, (newTarget === this.view ? target : newTarget) as new (...a: unknown[]) => object);
+  }
+}
+
+/**
+ * The view one membrane gives of another membrane's view (`inner`): every operation goes through
+ * `inner` exactly as with a Proxy whose target is `inner`, so both membranes see (and report) it;
+ * only the Proxy's own target is the real object. That changes nothing a package can observe: the
+ * real object has the same keys, prototype, extensibility and property attributes as `inner`
+ * reports, and the same values wherever Proxy invariants pin one.
+ */
+class StackedViewHandler extends ViewHandler {
+  constructor(
+    state: MembraneState,
+    path: string | undefined,
+    private readonly inner: AnyObject,
+  ) {
+    super(state, path);
+  }
+
+  override get(target: AnyObject, key: PropertyKey, receiver: unknown): unknown {
+    const inner = this.inner;
+    if (key === HAS_INSTANCE && typeof target === 'function' && !hasOwn.call(target, HAS_INSTANCE)) {
+      const targets = this.state.targets;
+      return (this.instanceCheck ??= (candidate) => ((typeof candidate === 'object' && candidate !== null) || typeof candidate === 'function' ? targets.get(candidate) ?? candidate : candidate) instanceof (inner as unknown as new () => unknown));
+    }
+    const value = Reflect.get(inner, key, receiver === this.view ? inner : receiver);
+    if (typeof value !== 'function' && (typeof value !== 'object' || value === null)) return value;
+    const result = viewOf(this.state, value, this.path, key);
+    if (result === value) return value;
+    return isPinned(Object.getOwnPropertyDescriptor(target, key)) ? value : result;
+  }
+
+  override getOwnPropertyDescriptor(target: AnyObject, key: PropertyKey): PropertyDescriptor | undefined {
+    return super.getOwnPropertyDescriptor(this.inner, key);
+  }
+
+  override set(target: AnyObject, key: PropertyKey, value: unknown, receiver: unknown): boolean {
+    if (receiver !== this.view) return Reflect.set(this.inner, key, value, receiver);
+    this.state.onWrite(joinPath(this.path, key));
+    return Reflect.set(this.inner, key, value);
+  }
+
+  override defineProperty(target: AnyObject, key: PropertyKey, descriptor: PropertyDescriptor): boolean {
+    return super.defineProperty(this.inner, key, descriptor);
+  }
+
+  override deleteProperty(target: AnyObject, key: PropertyKey): boolean {
+    return super.deleteProperty(this.inner, key);
+  }
+
+  override setPrototypeOf(target: AnyObject, proto: object | null): boolean {
+    return super.setPrototypeOf(this.inner, proto);
+  }
+
+  override preventExtensions(target: AnyObject): boolean {
+    return super.preventExtensions(this.inner);
+  }
+
+  override apply(target: AnyObject, thisArg: unknown, args: unknown[]): unknown {
+    return super.apply(this.inner, thisArg, args);
+  }
+
+  override construct(target: AnyObject, args: unknown[], newTarget: AnyObject): object {
+    return Reflect.construct(this.inner as new (...a: unknown[]) => object, args, (newTarget === this.view ? this.inner : newTarget) as new (...a: unknown[]) => object);
+  }
+}
+
 /**
  * A deep read-only view (a membrane): every object or function reached through a property of
  * the view is itself a view, so `lib.defaults.rounds = 0` and `lib.default.check = evil` fail
@@ -108,63 +340,22 @@ function isPinned(descriptor: PropertyDescriptor | undefined): boolean {
  * `prototype` is pinned by Proxy invariants); instead, the prototype chain of every function seen
  * through a view is sealed (sealPrototypeChain), so methods cannot be replaced for everyone
  * through `Class.prototype` or an instance's prototype either.
+ *
+ * Hot path (every member read and call across packages): a read of a primitive costs the trap
+ * and the read; a read of an object or function one WeakMap hit (its view, made once per object),
+ * for a function a check that its `prototype` is still the one its chain was sealed from, and the
+ * property's descriptor when a view is handed out (a pinned property must give the real value).
+ * A call costs the trap and one WeakMap lookup of `this`. Nothing is cached per property: every
+ * read sees the property as it is now, so an owner's later changes always show.
  */
 export function createReadOnlyMembrane(onWrite: (path: string) => void, isHostPrototype: (proto: object) => boolean): <T>(value: T, path?: string) => T {
-  /** The member path each viewed object was first reached by (`stdout`, `defaults.rules`), for messages. */
-  const paths = new WeakMap<object, string>();
-  const pathOf = (target: object, key: PropertyKey) => {
-    const base = paths.get(target);
-    return base ? `${base}.${String(key)}` : String(key);
+  const state: MembraneState = {
+    onWrite,
+    isHostPrototype,
+    handlers: new WeakMap(),
+    targets: new WeakMap(),
+    passThrough: new WeakSet(),
+    sealedFrom: new WeakMap(),
   };
-  const views = new WeakMap<object, object>();
-  const targets = new WeakMap<object, object>();
-
-  const wrap = <T>(value: T, path?: string): T => {
-    if (!needsView(value) || hasInternalSlots(value)) return value;
-    if (path !== undefined && !paths.has(value)) paths.set(value, path);
-    if (typeof value === 'function') sealPrototypeChain(value, (key) => onWrite(pathOf(value, `prototype.${String(key)}`)), isHostPrototype);
-    let view = views.get(value);
-    if (!view) {
-      view = new Proxy(value, handler);
-      views.set(value, view);
-      targets.set(view, value);
-      allViews.add(view);
-    }
-    return view as T;
-  };
-  const unwrap = (value: unknown): unknown => ((typeof value === 'object' && value !== null) || typeof value === 'function' ? targets.get(value) ?? value : value);
-  const instanceChecks = new WeakMap<object, (candidate: unknown) => boolean>();
-
-  const handler: ProxyHandler<AnyObject> = {
-    get(target, key, receiver) {
-      const isView = targets.get(receiver) === target;
-      if (key === Symbol.hasInstance && typeof target === 'function' && !Object.prototype.hasOwnProperty.call(target, Symbol.hasInstance)) {
-        // `x instanceof view` must test against the real prototype, not a view of it.
-        let check = instanceChecks.get(target);
-        if (!check) instanceChecks.set(target, (check = (candidate) => unwrap(candidate) instanceof (target as unknown as new () => unknown)));
-        return check;
-      }
-      const value = Reflect.get(target, key, isView ? target : receiver);
-      if (typeof value === 'function') sealPrototypeChain(value, (k) => onWrite(`${pathOf(target, key)}.prototype.${String(k)}`), isHostPrototype);
-      return isPinned(Object.getOwnPropertyDescriptor(target, key)) ? value : wrap(value, pathOf(target, key));
-    },
-    getOwnPropertyDescriptor(target, key) {
-      const descriptor = Reflect.getOwnPropertyDescriptor(target, key);
-      if (!descriptor || isPinned(descriptor)) return descriptor;
-      if ('value' in descriptor) descriptor.value = wrap(descriptor.value, pathOf(target, key));
-      return descriptor;
-    },
-    set(target, key, value, receiver) {
-      if (targets.get(receiver) !== target) return Reflect.set(target, key, value, receiver);
-      onWrite(pathOf(target, key));
-      return Reflect.set(target, key, value);
-    },
-    defineProperty: (target, key, descriptor) => (onWrite(pathOf(target, key)), Reflect.defineProperty(target, key, descriptor)),
-    deleteProperty: (target, key) => (onWrite(pathOf(target, key)), Reflect.deleteProperty(target, key)),
-    setPrototypeOf: (target, proto) => (onWrite(pathOf(target, '__proto__')), Reflect.setPrototypeOf(target, proto)),
-    preventExtensions: (target) => (onWrite(pathOf(target, '[[Extensible]]')), Reflect.preventExtensions(target)),
-    apply: (target, thisArg, args) => Reflect.apply(target as (...a: unknown[]) => unknown, unwrap(thisArg), args),
-    construct: (target, args, newTarget) => Reflect.construct(target as new (...a: unknown[]) => object, args, (targets.get(newTarget) === target ? target : newTarget) as new (...a: unknown[]) => object),
-  };
-  return wrap;
+  return <T>(value: T, path?: string): T => viewOf(state, value, path, undefined) as T;
 }
