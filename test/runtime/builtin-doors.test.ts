@@ -2,35 +2,15 @@
 // module.createRequire, and what a denied write to a builtin module says.
 
 import { describe, it, expect } from 'vitest';
-import { createRequire, builtinModules } from 'node:module';
 import { EventEmitter } from 'node:events';
 import fs from 'node:fs';
+import hostV8 from 'node:v8';
 import os from 'node:os';
 import path from 'node:path';
 import { createSandbox } from '../../src/runtime/index.js';
-import type { HostPowers } from '../../src/runtime/host.js';
+import { createHost, powers } from './fake-host.js';
 import type { RuntimePolicy } from '../../src/policy/types.js';
 import { resolveRuntimePolicy, type PolicyFile } from '../../src/policy/index.js';
-
-const require = createRequire(import.meta.url);
-
-/** Stands in for ses: a Compartment is only a fresh global object holding its endowments. */
-class FakeCompartment {
-  globalThis: Record<string, unknown>;
-  constructor(options: { globals: Record<string, unknown> }) {
-    this.globalThis = { ...options.globals };
-    this.globalThis.globalThis = this.globalThis;
-  }
-  evaluate(): unknown {
-    throw new Error('not used');
-  }
-}
-
-const powers = { Compartment: FakeCompartment as any, harden: <T>(value: T) => value };
-
-function createHost(): HostPowers {
-  return { realGlobal: globalThis as any, loadBuiltin: (name) => require(name), builtinModules, bundleDir: '/srv/app/dist', lockdown: () => powers };
-}
 
 /** A sandbox for a policy as written in a file: resolved exactly as a build resolves it. */
 function sandboxFor(resources: PolicyFile['resources'], mode?: 'warn' | 'record', monitorFile?: string) {
@@ -107,7 +87,7 @@ describe('a builtin the policy names only with false entries', () => {
     expect(wt.Worker).toBeUndefined();
     const v8 = sandbox.builtin('koa', 'v8') as any;
     // Node 20 answers 0 (not false) when no snapshot is being built.
-    expect(v8.startupSnapshot.isBuildingSnapshot()).toBe(require('node:v8').startupSnapshot.isBuildingSnapshot());
+    expect(v8.startupSnapshot.isBuildingSnapshot()).toBe(hostV8.startupSnapshot.isBuildingSnapshot());
     expect(v8.startupSnapshot.addDeserializeCallback).toBeUndefined();
     expect(v8.setFlagsFromString).toBeUndefined();
     expect(v8.getHeapSnapshot).toBeUndefined();

@@ -1,39 +1,12 @@
 // The runtime shim from source with a fake host: scopes, facades, hidden doors, timers, fds and export views.
 
 import { describe, it, expect } from 'vitest';
-import { createRequire, builtinModules } from 'node:module';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createSandbox } from '../../src/runtime/index.js';
-import type { HostPowers } from '../../src/runtime/host.js';
+import { createHost, powers } from './fake-host.js';
 import type { RuntimePolicy } from '../../src/policy/types.js';
-
-const require = createRequire(import.meta.url);
-
-/** Stands in for ses: a Compartment is only a fresh global object holding its endowments. */
-class FakeCompartment {
-  globalThis: Record<string, unknown>;
-  constructor(options: { globals: Record<string, unknown> }) {
-    this.globalThis = { ...options.globals };
-    this.globalThis.globalThis = this.globalThis;
-  }
-  evaluate(): unknown {
-    throw new Error('not used');
-  }
-}
-
-function createHost(): HostPowers {
-  return {
-    realGlobal: globalThis as any,
-    loadBuiltin: (name) => require(name),
-    builtinModules,
-    bundleDir: '/srv/app/dist',
-    lockdown: () => powers,
-  };
-}
-
-const powers = { Compartment: FakeCompartment as any, harden: <T>(value: T) => value };
 
 function sandboxWith(resources: RuntimePolicy['resources']) {
   return createSandbox(createHost(), powers, { policy: { resources }, lockdownOptions: {} });
