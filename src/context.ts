@@ -263,11 +263,7 @@ export function createSandboxContext(options: ResolvedOptions, target: BuildTarg
     const cached = factsCache.get(file);
     if (cached && (source === undefined || cached.source === source)) return cached.facts;
     const text = source ?? fs.readFileSync(file, 'utf8');
-    let facts = diskCache.get(text);
-    if (!facts) {
-      facts = inspectModule(text, file);
-      diskCache.set(text, facts);
-    }
+    const facts = diskCache.factsOf(text, () => inspectModule(text, file));
     factsCache.set(file, { source: text, facts });
     return facts;
   };

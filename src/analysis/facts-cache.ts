@@ -9,9 +9,8 @@ import type { FreeName, ModuleFacts } from './inspect-module.js';
 const FACTS_FORMAT = 2;
 
 export interface FactsCache {
-  /** The facts stored for this exact source text, or undefined. */
-  get(source: string): ModuleFacts | undefined;
-  set(source: string, facts: ModuleFacts): void;
+  /** The facts stored for this exact source text, else `compute()`'s, stored for the next build. */
+  factsOf(source: string, compute: () => ModuleFacts): ModuleFacts;
   /** Writes the entries this build used (and only those) when anything changed. Never throws. */
   save(): void;
 }
@@ -26,7 +25,7 @@ interface CacheFile {
 const keyOf = (source: string) => crypto.createHash('sha256').update(source).digest('base64url');
 
 /** A cache that keeps nothing: the `cache: false` option. */
-export const NO_FACTS_CACHE: FactsCache = { get: () => undefined, set: () => {}, save: () => {} };
+export const NO_FACTS_CACHE: FactsCache = { factsOf: (_source, compute) => compute(), save: () => {} };
 
 /**
  * Opens the cache in `dir` (created on save). `toolVersion` keys the file: facts written by another
@@ -49,16 +48,17 @@ export function openFactsCache(dir: string, toolVersion: string): FactsCache {
   let changed = false;
 
   return {
-    get(source) {
+    factsOf(source, compute) {
       const key = keyOf(source);
       const entry = Object.hasOwn(stored, key) ? stored[key] : undefined;
-      if (!entry || !Array.isArray(entry.freeNames)) return undefined;
-      used.set(key, entry);
-      return { ...entry, freeNames: new Map(entry.freeNames.map((free) => [free.name, free])) };
-    },
-    set(source, facts) {
-      used.set(keyOf(source), { ...facts, freeNames: [...facts.freeNames.values()] });
+      if (entry && Array.isArray(entry.freeNames)) {
+        used.set(key, entry);
+        return { ...entry, freeNames: new Map(entry.freeNames.map((free) => [free.name, free])) };
+      }
+      const facts = compute();
+      used.set(key, { ...facts, freeNames: [...facts.freeNames.values()] });
       changed = true;
+      return facts;
     },
     save() {
       if (!changed) return;
