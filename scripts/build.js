@@ -5,11 +5,13 @@ import path from 'node:path';
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
 const sources = [];
+/** Runtime files the build-time code imports too (plain data and pure lookups); the rest of src/runtime is only bundled. */
+const SHARED_WITH_RUNTIME = ['hidden-doors.ts', 'denied-builtins.ts'].map((name) => path.join('src', 'runtime', name));
 for (const dir of ['src', 'plugins']) {
   for (const entry of fs.readdirSync(path.join(root, dir), { recursive: true })) {
     const file = path.join(dir, entry);
-    // The runtime is bundled on its own below; hidden-doors.ts is plain data the policy generator shares with it.
-    const sharedWithRuntime = file === path.join('src', 'runtime', 'hidden-doors.ts');
+    // The runtime is bundled on its own below.
+    const sharedWithRuntime = SHARED_WITH_RUNTIME.includes(file);
     if (file.endsWith('.ts') && (!file.includes(`${path.sep}runtime${path.sep}`) || sharedWithRuntime)) sources.push(file);
   }
 }

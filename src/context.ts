@@ -10,6 +10,7 @@ import type { OutputFormat, ResolvedOptions } from './options.js';
 import { assertPolicy, loadPolicyWithOverride, resolveRuntimePolicy, type PolicyFile, type RuntimePolicy } from './policy/index.js';
 import { inspectModule, type ModuleFacts } from './analysis/inspect-module.js';
 import { NO_FACTS_CACHE, openFactsCache } from './analysis/facts-cache.js';
+import { isNamedWithoutGrant } from './runtime/denied-builtins.js';
 import { createPackageGraph, type PackageGraph, type PackageIdentity } from './transform/package-graph.js';
 import { wrapModule, type SpecifierRewrite } from './transform/wrap-module.js';
 import { createRequire } from 'node:module';
@@ -336,7 +337,7 @@ export function createSandboxContext(options: ResolvedOptions, target: BuildTarg
     if (isBuiltin(specifier)) {
       const name = specifier.replace(/^node:/, '');
       // A builtin the policy names only with `false` entries loads too (a facade without the denied members).
-      const granted = observing || (grants && Object.keys(grants.builtin).some((p) => p.split('.')[0] === name)) || (Object.hasOwn(policy.deniedBuiltins ?? {}, from.name) && policy.deniedBuiltins![from.name]!.includes(name));
+      const granted = observing || (grants && Object.keys(grants.builtin).some((p) => p.split('.')[0] === name)) || isNamedWithoutGrant(policy, from.name, name);
       return granted ? gate({ type: 'builtin', from: from.name, name }) : gate({ type: 'denied', from: from.name, kind: 'builtin', permission: name, style, names: names() });
     }
     const local = resolveLocalFile(specifier, importerFile, from, isRealDir);

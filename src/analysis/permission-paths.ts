@@ -2,6 +2,7 @@
 
 import { isBuiltin } from 'node:module';
 import { HARMLESS_MEMBERS, HIDDEN_DOORS, POWERFUL_BUILTINS } from '../runtime/hidden-doors.js';
+import { normalizeBuiltinName } from '../policy/resolve-runtime-policy.js';
 
 /**
  * Builtin members that are namespaces of their own: a grant goes one level into them
@@ -31,7 +32,7 @@ export function capGlobalPath(path: readonly string[]): string {
  * which is granted while the rest of `v8.startupSnapshot` stays a door).
  */
 export function capBuiltinPath(module: string, members: readonly string[]): string {
-  const nested = members.length > 1 && (BUILTIN_NAMESPACES.has(members[0]) || HARMLESS_MEMBERS.has(bareBuiltinName([module, members[0], members[1]].join('.'))));
+  const nested = members.length > 1 && (BUILTIN_NAMESPACES.has(members[0]) || HARMLESS_MEMBERS.has(normalizeBuiltinName([module, members[0], members[1]].join('.'))));
   const depth = nested ? 2 : Math.min(members.length, 1);
   return [module, ...members.slice(0, depth)].join('.');
 }
@@ -58,13 +59,8 @@ export function isGlobalDoor(key: string): boolean {
  * `module.createRequire`, see HARMLESS_MEMBERS), which are granted like ordinary members.
  */
 export function isBuiltinDoor(key: string): boolean {
-  const bareKey = bareBuiltinName(key);
+  const bareKey = normalizeBuiltinName(key);
   if (HARMLESS_MEMBERS.has(bareKey)) return false;
   const bare = bareKey.split('.')[0];
   return POWERFUL_BUILTINS.has(bare) || POWERFUL_BUILTINS.has(bare.split('/')[0]) || HIDDEN_DOORS.has(key);
-}
-
-/** `node:worker_threads.isMainThread` -> `worker_threads.isMainThread`. */
-function bareBuiltinName(key: string): string {
-  return key.startsWith('node:') ? key.slice('node:'.length) : key;
 }

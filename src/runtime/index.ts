@@ -8,6 +8,7 @@ import { createFacade, shareHostClass, type FacadeContext } from './facade.js';
 import { createReadOnlyMembrane, needsView } from './exports-view.js';
 import { createPackageTimers, TIMER_NAMES } from './timers.js';
 import { HIDDEN_DOORS } from './hidden-doors.js';
+import { isNamedWithoutGrant } from './denied-builtins.js';
 import { createFdGuard } from './fs-descriptors.js';
 import { installCrashReporter } from './crash-reporter.js';
 import { joinPath, toFileUrl } from './paths.js';
@@ -86,14 +87,6 @@ export function createSandbox(host: HostPowers, powers: LockedDownPowers, config
     throw new PermissionError(pkg, kind, permission);
   };
   const WHOLE: GrantNode = { whole: true, write: false, children: new Map() };
-  /**
-   * Builtins the package's policy names only with `false` entries: they load as a facade holding none
-   * of their members (denied members are absent, as ungranted members of every facade are).
-   */
-  const namedWithoutGrant = (pkg: string, name: string): boolean => {
-    const denied = config.policy.deniedBuiltins;
-    return !!denied && Object.prototype.hasOwnProperty.call(denied, pkg) && denied[pkg]!.includes(name);
-  };
   // Node's loader hands out files and builtins by path: inside the sandbox it is the package's scoped require.
   const realCreateRequire: unknown = builtinNames.has('module') ? host.loadBuiltin('module').createRequire : undefined;
 
@@ -162,8 +155,9 @@ export function createSandbox(host: HostPowers, powers: LockedDownPowers, config
     if (builtinFacades.has(cacheKey)) return builtinFacades.get(cacheKey);
     let node = createGrantTrees(grantsOf(pkg).builtin).get(name);
     let facade: unknown;
-    if (!node && !observing && namedWithoutGrant(pkg, name)) {
-      // Loading is fine; every member is denied, so none is there (nor a call of the module itself).
+    if (!node && !observing && isNamedWithoutGrant(config.policy, pkg, name)) {
+      // Named only with `false` entries: loading is fine; every member is denied, so none is there
+      // (denied members are absent, as ungranted members of every facade are; nor is a call of the module).
       facade = {};
     } else {
       if (node) monitor.use(pkg, 'builtin', name);
