@@ -5,6 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { PLAIN_ESBUILD_OPTIONS } from './esbuild-options.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -19,18 +20,7 @@ function writeFiles(files) {
 async function plainEsbuild({ entry, outfile, cwd }) {
   const esbuild = await import('esbuild');
   const start = performance.now();
-  const result = await esbuild.build({
-    absWorkingDir: cwd,
-    entryPoints: [entry],
-    outfile,
-    bundle: true,
-    platform: 'node',
-    format: 'cjs',
-    target: 'node20',
-    sourcemap: true,
-    write: false,
-    logLevel: 'silent',
-  });
+  const result = await esbuild.build({ ...PLAIN_ESBUILD_OPTIONS, absWorkingDir: cwd, entryPoints: [entry], outfile });
   writeFiles(result.outputFiles.map((f) => ({ path: f.path, contents: f.contents })));
   return performance.now() - start;
 }

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
 import MagicString from 'magic-string';
+import { PLAIN_ESBUILD_OPTIONS } from './esbuild-options.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const rounds = Number(process.argv[2] ?? 3);
@@ -65,19 +66,7 @@ const VARIANTS = {
 
 async function buildOnce(plugins) {
   const start = performance.now();
-  await esbuild.build({
-    absWorkingDir: ROOT,
-    entryPoints: ['bench/app/index.js'],
-    outfile: 'bench/results/tmp/hooks.cjs',
-    bundle: true,
-    platform: 'node',
-    format: 'cjs',
-    target: 'node20',
-    sourcemap: true,
-    write: false,
-    logLevel: 'silent',
-    plugins,
-  });
+  await esbuild.build({ ...PLAIN_ESBUILD_OPTIONS, absWorkingDir: ROOT, entryPoints: ['bench/app/index.js'], outfile: 'bench/results/tmp/hooks.cjs', plugins });
   return performance.now() - start;
 }
 
