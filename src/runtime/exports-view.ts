@@ -205,13 +205,22 @@ class ViewHandler implements ProxyHandler<AnyObject> {
     this.path = path;
   }
 
+  /**
+   * What the traps operate on: the Proxy's own target (the real object), except for a view of
+   * another membrane's view, which goes through that view (StackedViewHandler).
+   */
+  protected subject(target: AnyObject): AnyObject {
+    return target;
+  }
+
   get(target: AnyObject, key: PropertyKey, receiver: unknown): unknown {
+    const subject = this.subject(target);
     if (key === HAS_INSTANCE && typeof target === 'function' && !hasOwn.call(target, HAS_INSTANCE)) {
       // `x instanceof view` must test against the real prototype, not a view of it.
       const targets = this.state.targets;
-      return (this.instanceCheck ??= (candidate) => ((typeof candidate === 'object' && candidate !== null) || typeof candidate === 'function' ? targets.get(candidate) ?? candidate : candidate) instanceof (target as unknown as new () => unknown));
+      return (this.instanceCheck ??= (candidate) => realOf(targets, candidate) instanceof (subject as unknown as new () => unknown));
     }
-    const value = Reflect.get(target, key, receiver === this.view ? target : receiver);
+    const value = Reflect.get(subject, key, receiver === this.view ? subject : receiver);
     // Primitives need no view and satisfy every Proxy invariant as they are.
     if (typeof value !== 'function' && (typeof value !== 'object' || value === null)) return value;
     const result = viewOf(this.state, value, this.path, key);
@@ -221,45 +230,46 @@ class ViewHandler implements ProxyHandler<AnyObject> {
   }
 
   getOwnPropertyDescriptor(target: AnyObject, key: PropertyKey): PropertyDescriptor | undefined {
-    const descriptor = Reflect.getOwnPropertyDescriptor(target, key);
+    const descriptor = Reflect.getOwnPropertyDescriptor(this.subject(target), key);
     if (!descriptor || isPinned(descriptor)) return descriptor;
     if ('value' in descriptor) descriptor.value = viewOf(this.state, descriptor.value, this.path, key);
     return descriptor;
   }
 
   set(target: AnyObject, key: PropertyKey, value: unknown, receiver: unknown): boolean {
-    if (receiver !== this.view) return Reflect.set(target, key, value, receiver);
+    const subject = this.subject(target);
+    if (receiver !== this.view) return Reflect.set(subject, key, value, receiver);
     this.state.onWrite(joinPath(this.path, key));
-    return Reflect.set(target, key, value);
+    return Reflect.set(subject, key, value);
   }
 
   defineProperty(target: AnyObject, key: PropertyKey, descriptor: PropertyDescriptor): boolean {
     this.state.onWrite(joinPath(this.path, key));
-    return Reflect.defineProperty(target, key, descriptor);
+    return Reflect.defineProperty(this.subject(target), key, descriptor);
   }
 
   deleteProperty(target: AnyObject, key: PropertyKey): boolean {
     this.state.onWrite(joinPath(this.path, key));
-    return Reflect.deleteProperty(target, key);
+    return Reflect.deleteProperty(this.subject(target), key);
   }
 
   setPrototypeOf(target: AnyObject, proto: object | null): boolean {
     this.state.onWrite(joinPath(this.path, '__proto__'));
-    return Reflect.setPrototypeOf(target, proto);
+    return Reflect.setPrototypeOf(this.subject(target), proto);
   }
 
   preventExtensions(target: AnyObject): boolean {
     this.state.onWrite(joinPath(this.path, '[[Extensible]]'));
-    return Reflect.preventExtensions(target);
+    return Reflect.preventExtensions(this.subject(target));
   }
 
   apply(target: AnyObject, thisArg: unknown, args: unknown[]): unknown {
-    const self = (typeof thisArg === 'object' && thisArg !== null) || typeof thisArg === 'function' ? this.state.targets.get(thisArg) ?? thisArg : thisArg;
-    return Reflect.apply(target as (...a: unknown[]) => unknown, self, args);
+    return Reflect.apply(this.subject(target) as (...a: unknown[]) => unknown, realOf(this.state.targets, thisArg), args);
   }
 
   construct(target: AnyObject, args: unknown[], newTarget: AnyObject): object {
-    return Reflect.construct(target as new (...a: unknown[]) => object, args, (newTarget === this.view ? target : newTarget) as new (...a: unknown[]) => object);
+    const subject = this.subject(target) as new (...a: unknown[]) => object;
+    return Reflect.construct(subject, args, (newTarget === this.view ? subject : newTarget) as new (...a: unknown[]) => object);
   }
 }
 
@@ -279,52 +289,14 @@ class StackedViewHandler extends ViewHandler {
     super(state, path);
   }
 
-  override get(target: AnyObject, key: PropertyKey, receiver: unknown): unknown {
-    const inner = this.inner;
-    if (key === HAS_INSTANCE && typeof target === 'function' && !hasOwn.call(target, HAS_INSTANCE)) {
-      const targets = this.state.targets;
-      return (this.instanceCheck ??= (candidate) => ((typeof candidate === 'object' && candidate !== null) || typeof candidate === 'function' ? targets.get(candidate) ?? candidate : candidate) instanceof (inner as unknown as new () => unknown));
-    }
-    const value = Reflect.get(inner, key, receiver === this.view ? inner : receiver);
-    if (typeof value !== 'function' && (typeof value !== 'object' || value === null)) return value;
-    const result = viewOf(this.state, value, this.path, key);
-    if (result === value) return value;
-    return isPinned(Object.getOwnPropertyDescriptor(target, key)) ? value : result;
+  protected override subject(): AnyObject {
+    return this.inner;
   }
+}
 
-  override getOwnPropertyDescriptor(target: AnyObject, key: PropertyKey): PropertyDescriptor | undefined {
-    return super.getOwnPropertyDescriptor(this.inner, key);
-  }
-
-  override set(target: AnyObject, key: PropertyKey, value: unknown, receiver: unknown): boolean {
-    if (receiver !== this.view) return Reflect.set(this.inner, key, value, receiver);
-    this.state.onWrite(joinPath(this.path, key));
-    return Reflect.set(this.inner, key, value);
-  }
-
-  override defineProperty(target: AnyObject, key: PropertyKey, descriptor: PropertyDescriptor): boolean {
-    return super.defineProperty(this.inner, key, descriptor);
-  }
-
-  override deleteProperty(target: AnyObject, key: PropertyKey): boolean {
-    return super.deleteProperty(this.inner, key);
-  }
-
-  override setPrototypeOf(target: AnyObject, proto: object | null): boolean {
-    return super.setPrototypeOf(this.inner, proto);
-  }
-
-  override preventExtensions(target: AnyObject): boolean {
-    return super.preventExtensions(this.inner);
-  }
-
-  override apply(target: AnyObject, thisArg: unknown, args: unknown[]): unknown {
-    return super.apply(this.inner, thisArg, args);
-  }
-
-  override construct(target: AnyObject, args: unknown[], newTarget: AnyObject): object {
-    return Reflect.construct(this.inner as new (...a: unknown[]) => object, args, (newTarget === this.view ? this.inner : newTarget) as new (...a: unknown[]) => object);
-  }
+/** The object behind a view of this membrane (for `this` and `instanceof`), or the value itself. */
+function realOf(targets: WeakMap<object, object>, value: unknown): unknown {
+  return (typeof value === 'object' && value !== null) || typeof value === 'function' ? targets.get(value) ?? value : value;
 }
 
 /**
