@@ -1,14 +1,15 @@
 // Where the time goes: runs one bench measurement under `node --cpu-prof` and summarizes the profile.
 // Run `npm run bench` (or `node bench/run.js --quick`) first: this uses its policy and bundles.
 // Usage: node bench/profile.js build [esbuild|rollup] [plain|sandboxed]
-//        node bench/profile.js startup|express|fastify [plain|sandboxed]
-//        node bench/profile.js cpu <ajv|marked|yaml|zod> [plain|sandboxed] [iterations]
+//        node bench/profile.js startup|express|fastify [plain|sandboxed|lockdown]
+//        node bench/profile.js cpu <ajv|marked|yaml|zod> [plain|sandboxed|lockdown] [iterations]
+// Variant 'lockdown' is the plain bundle after the embedded ses's lockdown alone (bench/lib/lockdown-only.cjs).
 // Profiles go to bench/results/tmp/prof/; the summary goes to stdout.
 
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { runLoad } from './lib/load.js';
 import { summarizeProfile } from './lib/summarize-profile.js';
 
@@ -42,9 +43,15 @@ if (what === 'build') {
   const [variantOrLoop, ...more] = rest;
   const loop = what === 'cpu' ? variantOrLoop : undefined;
   const variant = (what === 'cpu' ? more[0] : variantOrLoop) ?? 'sandboxed';
-  const bundle = path.join(TMP, `${variant}-esbuild.cjs`);
+  const lockdownOnly = variant === 'lockdown';
+  const bundle = path.join(TMP, `${lockdownOnly ? 'plain' : variant}-esbuild.cjs`);
   if (!fs.existsSync(bundle)) throw new Error(`bench: ${bundle} is missing; run npm run bench (or node bench/run.js --quick) first`);
-  const args = what === 'cpu' ? [bundle, 'cpu', loop, more[1] ?? '2000'] : what === 'startup' ? [bundle, 'startup'] : [bundle, what, '0'];
+  const preload = lockdownOnly ? ['-r', path.join(ROOT, 'bench/lib/lockdown-only.cjs')] : [];
+  const args = [...preload, ...(what === 'cpu' ? [bundle, 'cpu', loop, more[1] ?? '2000'] : what === 'startup' ? [bundle, 'startup'] : [bundle, what, '0'])];
+  if (lockdownOnly) {
+    const { DEFAULT_LOCKDOWN } = await import(pathToFileURL(path.join(ROOT, 'dist/src/options.js')).href);
+    process.env.BENCH_LOCKDOWN_OPTIONS = JSON.stringify(DEFAULT_LOCKDOWN);
+  }
   const run = profiled(args, { cwd: TMP, name: `${what}${loop ? `-${loop}` : ''}-${variant}` });
   if (what === 'express' || what === 'fastify') {
     const port = await new Promise((resolve) => {

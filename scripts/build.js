@@ -2,6 +2,7 @@
 import { build } from 'esbuild';
 import fs from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
 const sources = [];
@@ -29,3 +30,47 @@ await build({
   legalComments: 'none',
   logLevel: 'warning',
 });
+
+// ses, as every bundle embeds it: built from ses's sources with two modules adjusted so that lockdown
+// leaves V8's regex, iteration and promise fast paths on (src/runtime/ses-patches explains each).
+const SES_PATCHES = [
+  { file: 'tame-regexp-constructor.js', replace: 'tame-regexp-constructor.js' },
+  { file: 'enablements.js', append: 'enablements-fast-paths.js' },
+];
+const sesSourceDir = path.dirname(fs.realpathSync(fileURLToPath(import.meta.resolve('ses'))));
+const applied = new Set();
+const sesPatches = {
+  name: 'ses-patches',
+  setup(b) {
+    for (const patch of SES_PATCHES) {
+      const target = path.join(sesSourceDir, 'src', patch.file);
+      b.onLoad({ filter: new RegExp(`[\\\\/]ses[\\\\/]src[\\\\/]${patch.file.replace('.', '\\.')}$`) }, (args) => {
+        if (args.path !== target) return undefined;
+        applied.add(patch.file);
+        const ours = fs.readFileSync(path.join(root, 'src/runtime/ses-patches', patch.replace ?? patch.append), 'utf8');
+        const contents = patch.replace ? ours : `${fs.readFileSync(args.path, 'utf8')}\n${ours}`;
+        return { contents, loader: 'js', resolveDir: path.dirname(args.path) };
+      });
+    }
+  },
+};
+await build({
+  absWorkingDir: root,
+  stdin: { contents: "import 'ses';", resolveDir: root, sourcefile: 'ses-entry.js' },
+  outfile: 'dist/ses.cjs',
+  bundle: true,
+  format: 'iife',
+  platform: 'neutral',
+  target: 'es2022',
+  minify: true,
+  legalComments: 'none',
+  // ses refuses to initialise in sloppy mode, and a bundled ES module is not strict by itself.
+  banner: { js: "'use strict';" },
+  plugins: [sesPatches],
+  logLevel: 'warning',
+});
+const missed = SES_PATCHES.filter((p) => !applied.has(p.file)).map((p) => p.file);
+if (missed.length > 0) {
+  fs.rmSync(path.join(root, 'dist/ses.cjs'));
+  throw new Error(`ses's layout changed (${missed.join(', ')} not found under ${sesSourceDir}/src): update src/runtime/ses-patches for the installed ses.`);
+}

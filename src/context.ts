@@ -107,14 +107,18 @@ export const TOOL_ROOT = (() => {
 
 const TOOL_VERSION: string = JSON.parse(fs.readFileSync(path.join(TOOL_ROOT, 'package.json'), 'utf8')).version;
 
+/** A file `npm run build` compiles into sandbox-bundle's dist/ (the runtime shim, the patched ses). */
+function builtFile(name: string): string {
+  const file = path.join(TOOL_ROOT, 'dist', name);
+  if (!fs.existsSync(file)) {
+    throw new SandboxError('SB_BUILD_FAILED', `sandbox-bundle: the compiled file "${file}" is missing. Run "npm run build" in the sandbox-bundle package.`);
+  }
+  return file;
+}
+
 let runtimeSource: string | undefined;
 function loadRuntimeSource(): string {
-  const file = path.join(TOOL_ROOT, 'dist', 'runtime.cjs');
-  try {
-    runtimeSource ??= fs.readFileSync(file, 'utf8');
-  } catch (cause) {
-    throw new SandboxError('SB_BUILD_FAILED', `sandbox-bundle: the compiled runtime "${file}" is missing. Run "npm run build" in the sandbox-bundle package.`, { cause });
-  }
+  runtimeSource ??= fs.readFileSync(builtFile('runtime.cjs'), 'utf8');
   return runtimeSource;
 }
 
@@ -250,8 +254,8 @@ export function createSandboxContext(options: ResolvedOptions, target: BuildTarg
   assertKnownPackages(policyFile, graph, typeof options.policy === 'string' ? options.policy : 'policy option');
   const policy = resolveRuntimePolicy(policyFile);
   const entries = new Set(target.entries.map((e) => fs.realpathSync(e)));
-  // ses's CommonJS build is one self-contained file: it alone is trusted on ses's behalf.
-  const sesFile = path.join(path.dirname(fs.realpathSync(createRequire(path.join(TOOL_ROOT, 'package.json')).resolve('ses'))), 'ses.umd.min.js');
+  // ses as scripts/build.js compiles it (one self-contained file, src/runtime/ses-patches applied): it alone is trusted on ses's behalf.
+  const sesFile = builtFile('ses.cjs');
   /** The beforeLockdown polyfills and what they load: unwrapped, with full authority. */
   const trustedDirs: string[] = [];
   const gates = new Map<string, Gate>();

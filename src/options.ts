@@ -83,7 +83,7 @@ export const DEFAULT_LOCKDOWN: Readonly<LockdownOptions> = Object.freeze({
   errorTrapping: 'none',
   unhandledRejectionTrapping: 'none',
   reporting: 'none',
-  legacyRegeneratorRuntimeTaming: 'unsafe-ignore',
+  legacyRegeneratorRuntimeTaming: 'safe',
 });
 
 const LOCKDOWN_CHOICES: Record<keyof LockdownOptions, readonly string[]> = {

@@ -3,7 +3,7 @@
 'use strict';
 
 const path = require('node:path');
-const root = path.resolve(__dirname, '../..');
-require(require.resolve('ses', { paths: [root] }));
+// The ses every sandboxed bundle embeds (scripts/build.js patches it), not the one in node_modules.
+require(path.resolve(__dirname, '../../dist/ses.cjs'));
 // bench/run.js passes the tool's DEFAULT_LOCKDOWN (dist/src/options.js), so both measure the same lockdown.
 lockdown(JSON.parse(process.env.BENCH_LOCKDOWN_OPTIONS));

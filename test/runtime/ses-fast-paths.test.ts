@@ -1,0 +1,110 @@
+// The ses every bundle embeds (dist/ses.cjs, src/runtime/ses-patches): lockdown keeps V8's fast paths and still hides what ses hides.
+
+import { describe, it, expect } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { DEFAULT_LOCKDOWN } from '../../src/options.js';
+import { TOOL_ROOT } from '../../src/context.js';
+
+const PATCHED_SES = path.join(TOOL_ROOT, 'dist', 'ses.cjs');
+const STOCK_SES = createRequire(import.meta.url).resolve('ses');
+
+/**
+ * V8's protectors: process-wide flags that guard a builtin fast path, switched off for good the first time
+ * the property they watch is redefined. Read with V8 natives, so only in a child run with --allow-natives-syntax.
+ */
+const PROTECTORS = ['ArraySpeciesProtector', 'ArrayIteratorProtector', 'MapIteratorProtector', 'SetIteratorProtector', 'StringIteratorProtector', 'PromiseSpeciesProtector', 'RegExpSpeciesProtector'];
+
+/** What one lockdown leaves behind, observed in a fresh node process (a lockdown cannot be undone). */
+interface Observed {
+  protectors: Record<string, boolean | string>;
+  regExp: { statics: string[]; compile: boolean; prototypeFrozen: boolean; constructorIsRegExp: boolean; speciesIsRegExp: boolean; newIsInstance: boolean; splitWorks: boolean };
+  /** Whether assigning the name on an object that inherits it works (an enablement) or throws (the override mistake). */
+  overridable: Record<string, boolean>;
+}
+
+function observe(ses: string | undefined, options: object = DEFAULT_LOCKDOWN): Observed {
+  const script = `
+    'use strict';
+    if (${JSON.stringify(ses ?? null)}) { require(${JSON.stringify(ses ?? '')}); lockdown(${JSON.stringify(options)}); }
+    const protectors = {};
+    for (const name of ${JSON.stringify(PROTECTORS)}) {
+      try { protectors[name] = eval('%' + name + '()'); } catch (error) { protectors[name] = 'unavailable: ' + error.message; }
+    }
+    /(s)ecret-([0-9]+)/.exec('the secret-42 token');
+    const statics = ['$1', '$2', 'input', '$_', 'lastMatch', 'lastParen', 'leftContext', 'rightContext'].filter((key) => RegExp[key] !== undefined);
+    const regExp = {
+      statics,
+      compile: typeof RegExp.prototype.compile === 'function',
+      prototypeFrozen: Object.isFrozen(RegExp.prototype),
+      constructorIsRegExp: RegExp.prototype.constructor === RegExp,
+      speciesIsRegExp: RegExp[Symbol.species] === RegExp,
+      newIsInstance: new RegExp('a', 'g') instanceof RegExp && Object.getPrototypeOf(new RegExp('a')) === RegExp.prototype,
+      splitWorks: 'a1b22c'.split(/[0-9]+/).join() === 'a,b,c',
+    };
+    const canOverride = (proto, key) => { try { Object.create(proto)[key] = 1; return true; } catch { return false; } };
+    const iteratorPrototype = Object.getPrototypeOf(Object.getPrototypeOf([][Symbol.iterator]()));
+    const overridable = {
+      'Array.prototype.push': canOverride(Array.prototype, 'push'),
+      'Array.prototype[Symbol.iterator]': canOverride(Array.prototype, Symbol.iterator),
+      '%IteratorPrototype%[Symbol.iterator]': canOverride(iteratorPrototype, Symbol.iterator),
+      'Promise.prototype.constructor': canOverride(Promise.prototype, 'constructor'),
+      'Error.prototype.message': canOverride(Error.prototype, 'message'),
+      'Function.prototype.bind': canOverride(Function.prototype, 'bind'),
+    };
+    process.stdout.write(JSON.stringify({ protectors, regExp, overridable }));
+  `;
+  const run = spawnSync(process.execPath, ['--allow-natives-syntax', '-e', script], { encoding: 'utf8' });
+  if (run.status !== 0) throw new Error(`observer exited ${run.status}: ${run.stderr}`);
+  return JSON.parse(run.stdout) as Observed;
+}
+
+const allIntact = Object.fromEntries(PROTECTORS.map((name) => [name, true]));
+
+describe('the embedded ses (dist/ses.cjs)', () => {
+  const plain = observe(undefined);
+  const patched = observe(PATCHED_SES);
+
+  it('reads every protector in plain node (the natives exist, so the checks below measure something)', () => {
+    expect(plain.protectors).toEqual(allIntact);
+  });
+
+  it('leaves every protector intact after lockdown with the default options', () => {
+    expect(patched.protectors).toEqual(allIntact);
+  });
+
+  it('where stock ses 2.3.0 switches the iteration, promise and regex protectors off (what the patches are for)', () => {
+    const stock = observe(STOCK_SES, { ...DEFAULT_LOCKDOWN, legacyRegeneratorRuntimeTaming: 'unsafe-ignore' });
+    expect(stock.protectors).toMatchObject({ ArrayIteratorProtector: false, MapIteratorProtector: false, PromiseSpeciesProtector: false, RegExpSpeciesProtector: false });
+  });
+
+  it("still hides the realm's last match and in-place recompilation, and freezes RegExp.prototype", () => {
+    expect(plain.regExp.statics.length).toBeGreaterThan(0);
+    expect(patched.regExp).toEqual({
+      statics: [],
+      compile: false,
+      prototypeFrozen: true,
+      constructorIsRegExp: true,
+      speciesIsRegExp: true,
+      newIsInstance: true,
+      splitWorks: true,
+    });
+  });
+
+  it("keeps ses's other 'moderate' enablements and drops only the three protector-watched ones", () => {
+    expect(patched.overridable).toEqual({
+      'Array.prototype.push': true,
+      'Array.prototype[Symbol.iterator]': false,
+      '%IteratorPrototype%[Symbol.iterator]': false,
+      'Promise.prototype.constructor': false,
+      'Error.prototype.message': true,
+      'Function.prototype.bind': true,
+    });
+  });
+
+  it("leaves 'severe' as ses's own: every one of them overridable", () => {
+    const severe = observe(PATCHED_SES, { ...DEFAULT_LOCKDOWN, overrideTaming: 'severe' });
+    expect(Object.values(severe.overridable).every(Boolean)).toBe(true);
+  });
+});
