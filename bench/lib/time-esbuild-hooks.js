@@ -51,6 +51,38 @@ const onLoad = (withMap, sync) => ({
     }),
 });
 
+/** A cheap ES-module test, for the splice estimate below (the sandbox decides from its parse). */
+const looksEsm = (source) => /^\s*(import|export)\b/m.test(source);
+/** onResolve for relative paths too (the sandbox checks each one), answering nothing. */
+const onResolveRelativeNoop = { name: 'resolve-relative-noop', setup: (b) => b.onResolve({ filter: /^\./ }, () => undefined) };
+/** What splicing CommonJS wrappers would leave: onLoad still sees every module, but returns source only for ES modules. */
+const onLoadEsmOnly = {
+  name: 'load-esm-only',
+  setup: (b) =>
+    b.onLoad({ filter: /\.[cm]?js$/ }, (args) => {
+      if (!args.path.includes('node_modules')) return undefined;
+      const source = fs.readFileSync(args.path, 'utf8');
+      return looksEsm(source) ? { contents: source, loader: 'js', resolveDir: path.dirname(args.path) } : undefined;
+    }),
+};
+
+/**
+ * The files a build with a plan from the previous build would still load through onLoad: the app's
+ * ES modules in node_modules (the sandbox wraps those; CommonJS ones would be spliced). Listed from a
+ * plain build's metafile, so onLoad's filter can name them and esbuild loads every other file itself.
+ */
+async function esmFilesFilter() {
+  const plain = await esbuild.build({ ...PLAIN_ESBUILD_OPTIONS, absWorkingDir: ROOT, entryPoints: ['bench/app/index.js'], outfile: 'bench/results/tmp/hooks.cjs', write: false, metafile: true });
+  const files = Object.keys(plain.metafile.inputs).map((key) => path.resolve(ROOT, key)).filter((file) => file.includes('node_modules') && /\.[cm]?js$/.test(file) && looksEsm(fs.readFileSync(file, 'utf8')));
+  const escape = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  return new RegExp(`^(?:${files.map(escape).join('|')})$`);
+}
+const esmOnlyFilter = await esmFilesFilter();
+const onLoadPlannedEsm = {
+  name: 'load-planned-esm',
+  setup: (b) => b.onLoad({ filter: esmOnlyFilter }, (args) => ({ contents: fs.readFileSync(args.path, 'utf8'), loader: 'js', resolveDir: path.dirname(args.path) })),
+};
+
 const VARIANTS = {
   plain: [],
   'onResolve returning nothing': [onResolveNoop],
@@ -62,6 +94,10 @@ const VARIANTS = {
   'delegating onResolve + onLoad with map': [onResolveDelegate, onLoad(true, true)],
   'bare-only onResolve + onLoad (readFileSync, no map)': [onResolveDelegateBare, onLoad(false, true)],
   'bare-only onResolve + onLoad (readFileSync) with map': [onResolveDelegateBare, onLoad(true, true)],
+  'splice estimate: bare + relative onResolve, onLoad returning ES modules only': [onResolveDelegateBare, onResolveRelativeNoop, onLoadEsmOnly],
+  'splice estimate without relative onResolve': [onResolveDelegateBare, onLoadEsmOnly],
+  'planned: bare onResolve, onLoad filter naming the ES modules only': [onResolveDelegateBare, onLoadPlannedEsm],
+  'planned, without onResolve': [onLoadPlannedEsm],
 };
 
 async function buildOnce(plugins) {
