@@ -2,10 +2,11 @@
 
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Plugin, PluginBuild } from 'esbuild';
+import type { Loader, Plugin, PluginBuild } from 'esbuild';
 import { createSandboxContext, type ImportKind, type Resolution, type SandboxContext } from '../../src/context.js';
 import { inferFormat, resolveOptions, type SandboxOptions } from '../../src/options.js';
 import { isSandboxError } from '../../src/errors.js';
+import { ROOT_PACKAGE } from '../../src/names.js';
 import { builtinModules } from 'node:module';
 
 const isBuiltin = (name: string) => name.startsWith('node:') || builtinModules.includes(name);
@@ -28,6 +29,20 @@ function entryPaths(build: PluginBuild, cwd: string): string[] {
   const points = build.initialOptions.entryPoints ?? [];
   const list = Array.isArray(points) ? points.map((p) => (typeof p === 'string' ? p : p.in)) : Object.values(points);
   return list.map((p) => path.resolve(cwd, p));
+}
+
+/** Files the onLoad hook wraps: what Node runs as JavaScript (esbuild loads extensionless files as JS too). */
+const isWrappedScript = (file: string) => /\.[cm]?js$/.test(file) || !path.basename(file).includes('.');
+
+/** esbuild's default loader per extension, for the extensions that are code (anything else is data). */
+const DEFAULT_CODE_LOADERS: Record<string, Loader> = { '.jsx': 'jsx', '.ts': 'ts', '.cts': 'ts', '.mts': 'ts', '.tsx': 'tsx' };
+/** Loaders whose output runs: as code in the bundle, or (copy) as a file Node's own require would load at run time. */
+const CODE_LOADERS = new Set<Loader>(['js', 'jsx', 'ts', 'tsx', 'copy']);
+
+function loaderOf(file: string, configured: Record<string, Loader> | undefined): Loader {
+  const ext = path.extname(file);
+  const chosen = configured?.[ext];
+  return chosen && chosen !== 'default' ? chosen : (DEFAULT_CODE_LOADERS[ext] ?? 'default');
 }
 
 /** esbuild reports plugin errors by message; ours already say what, where and how to fix. */
@@ -121,8 +136,22 @@ export function sandbox(userOptions: SandboxOptions = {}): Plugin {
         return { contents, loader: 'js', resolveDir: cwd };
       });
 
-      build.onLoad({ filter: /\.[cm]?js$/ }, async (args) => {
+      // Every file, not only scripts: esbuild also runs .jsx/.ts/.tsx/.cts and extensionless files as
+      // code, and a dependency's code that skipped the wrapper would run with the real globals.
+      build.onLoad({ filter: /.*/ }, async (args) => {
         if (args.namespace !== 'file') return undefined;
+        if (!isWrappedScript(args.path)) {
+          const loader = loaderOf(args.path, initial.loader);
+          const owner = ctx.graph.identify(args.path);
+          if (!CODE_LOADERS.has(loader) || !owner || owner.name === ROOT_PACKAGE) return undefined;
+          return {
+            errors: [
+              {
+                text: `sandbox-bundle: "${args.path}" (package "${owner.name}") would be loaded by esbuild as ${loader} code, outside its sandbox wrapper. sandbox-bundle wraps .js, .cjs, .mjs and extensionless files; other files of a package may only be data (JSON, text). Remove the import, or ship the file as JavaScript.`,
+              },
+            ],
+          };
+        }
         try {
           // Sync read: measured 37 ms vs 711 ms for the promise form over the bench app's 3,231 files.
           const source = fs.readFileSync(args.path, 'utf8');
