@@ -355,6 +355,11 @@ export function createSandboxContext(options: ResolvedOptions, target: BuildTarg
       throw new SandboxError('SB_BUILD_FAILED', `sandbox-bundle: package "${from.name}" imports "${specifier}", which the build marks external (${importerFile}). External modules run outside the sandbox; remove "${specifier}" from the externals so it is bundled and checked.`);
     }
     const file = found.file;
+    if (!path.isAbsolute(file)) {
+      // Not a file: esbuild's data: URL modules (`require('data:text/javascript,...')`) are code it would
+      // load itself, past the wrapper, whatever a policy grants.
+      throw new SandboxError('SB_UNSUPPORTED_SYNTAX', `sandbox-bundle: package "${from.name}" imports ${JSON.stringify(specifier.length > 60 ? `${specifier.slice(0, 60)}...` : specifier)} (${importerFile}), which the bundler resolves to "${file.slice(0, 40)}", not a file: its code would run outside the sandbox. Remove the import; if it is a dependency's code, treat the package as hostile.`);
+    }
     if (file.endsWith('.node')) {
       const relativePath = toPosix(path.relative(target.outdir, file));
       return observing || grants?.native ? gate({ type: 'native', from: from.name, relativePath }) : gate({ type: 'denied', from: from.name, kind: 'native', permission: relativePath, style, names: names() });
