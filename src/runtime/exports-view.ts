@@ -81,7 +81,8 @@ const viewTargets = new WeakMap<object, object>();
  * taming does for intrinsics) whose setter, on an instance, defines the instance's own property.
  * So `this.handle = this.handle.bind(this)` keeps working while `Class.prototype.handle = evil`
  * and `Object.getPrototypeOf(instance).handle = evil` are refused. The walk stops at Node's own
- * prototypes (EventEmitter, streams...): `isHostPrototype` says which; Node writes to those itself.
+ * prototypes (EventEmitter, streams...), which `isHostPrototype` names: the runtime seals those for
+ * every package at once (sealHostPrototypes in ./index.ts).
  */
 export function sealPrototypeChain(fn: AnyObject, onWrite: (key: PropertyKey) => void, isHostPrototype: (proto: object) => boolean): void {
   for (let proto = fn.prototype; proto && typeof proto === 'object' && proto !== Object.prototype && !Object.isFrozen(proto) && !sealedPrototypes.has(proto) && !viewTargets.has(proto) && !isHostPrototype(proto); proto = Object.getPrototypeOf(proto)) {
@@ -91,12 +92,21 @@ export function sealPrototypeChain(fn: AnyObject, onWrite: (key: PropertyKey) =>
       const descriptor = Object.getOwnPropertyDescriptor(owner, key)!;
       if (!('value' in descriptor) || !descriptor.configurable) continue;
       const value = descriptor.value;
-      const get = () => value;
+      // Mixins copy descriptors (express: merge-descriptors(app, EventEmitter.prototype)), so an object
+      // can hold this very pair as its own, non-configurable property. Its writes are kept here.
+      let copies: WeakMap<object, unknown> | undefined;
+      const get = function (this: unknown) {
+        return copies !== undefined && copies.has(this as object) ? copies.get(this as object) : value;
+      };
       sealedGetters.add(get);
       Object.defineProperty(owner, key, {
         get,
         set(this: object, next: unknown) {
           if (this === owner) return onWrite(key);
+          if (Object.getOwnPropertyDescriptor(this, key)?.get === get) {
+            (copies ??= new WeakMap()).set(this, next);
+            return;
+          }
           Object.defineProperty(this, key, { value: next, writable: true, enumerable: true, configurable: true });
         },
         enumerable: descriptor.enumerable,

@@ -42,9 +42,8 @@ function isClassLike(fn: AnyObject): boolean {
  * A host class handed to a package: the class itself, so `extends` and `instanceof` work with
  * no Proxy on the method path, behind a shallow read-only view (statics like
  * `EventEmitter.defaultMaxListeners` are shared state). `sealPrototypes` also locks its
- * prototype chain (override-friendly accessors): done for granted globals (Buffer, URL), not for
- * builtin-module classes (EventEmitter, streams), whose prototypes mixin libraries copy
- * descriptor by descriptor (express's merge-descriptors) and which must stay plain data.
+ * prototype chain (override-friendly accessors): done for granted globals (Buffer, URL); the
+ * classes of builtin modules (EventEmitter, streams) are sealed by the runtime for everyone.
  */
 export function shareHostClass<T extends AnyObject>(fn: T, onWrite: (key: PropertyKey) => void, sealPrototypes: boolean): T {
   if (sealPrototypes) sealPrototypeChain(fn, (key) => onWrite(`prototype.${String(key)}`), () => false);

@@ -5,7 +5,7 @@ import type { AnyObject, HostPowers, LockedDownPowers, SandboxConfig } from './h
 import { PermissionError, type PermissionKind } from './permission-error.js';
 import { createGrantTrees, type GrantNode } from './grant-tree.js';
 import { createFacade, shareHostClass, type FacadeContext } from './facade.js';
-import { createReadOnlyMembrane, needsView } from './exports-view.js';
+import { createReadOnlyMembrane, needsView, sealPrototypeChain } from './exports-view.js';
 import { createPackageTimers, TIMER_NAMES } from './timers.js';
 import { HIDDEN_DOORS } from './hidden-doors.js';
 import { isNamedWithoutGrant } from './denied-builtins.js';
@@ -91,11 +91,14 @@ export function createSandbox(host: HostPowers, powers: LockedDownPowers, config
   const realCreateRequire: unknown = builtinNames.has('module') ? host.loadBuiltin('module').createRequire : undefined;
 
   const hostPrototypes = new WeakSet<object>();
+  /** The same prototypes in scan order, for sealHostPrototypes. */
+  const hostPrototypeList: object[] = [];
+  let sealedHostPrototypes = 0;
   let scannedBuiltins = 0;
   /**
    * Prototypes of the classes Node's loaded builtin modules export (EventEmitter, streams,
-   * sockets): package classes extend them, and locking them would break Node itself. Rescanned
-   * when Node has loaded more builtins (process.moduleLoadList grows).
+   * sockets): shared by every package, so sealHostPrototypes locks them. Rescanned when Node has
+   * loaded more builtins (process.moduleLoadList grows).
    */
   const isHostPrototype = (proto: object): boolean => {
     const loaded: string[] = host.realGlobal.process?.moduleLoadList ?? [];
@@ -107,13 +110,36 @@ export function createSandbox(host: HostPowers, powers: LockedDownPowers, config
         const exported = host.loadBuiltin(name);
         for (const key of Object.getOwnPropertyNames(exported)) {
           const value = Object.getOwnPropertyDescriptor(exported, key)?.value;
-          if (typeof value === 'function' && value.prototype && typeof value.prototype === 'object') hostPrototypes.add(value.prototype);
+          if (typeof value === 'function' && value.prototype && typeof value.prototype === 'object') addHostPrototype(value.prototype);
         }
-        if (typeof exported === 'function' && exported.prototype) hostPrototypes.add(exported.prototype);
+        if (typeof exported === 'function' && exported.prototype) addHostPrototype(exported.prototype);
       }
     }
     return hostPrototypes.has(proto);
   };
+  function addHostPrototype(proto: object): void {
+    if (hostPrototypes.has(proto)) return;
+    hostPrototypes.add(proto);
+    hostPrototypeList.push(proto);
+  }
+  /**
+   * Locks the prototypes of Node's classes (EventEmitter, streams, sockets, http messages) the way
+   * package classes are locked (sealPrototypeChain: override-friendly accessors), so that a package
+   * holding any instance cannot replace `emit` or `write` for everyone. Done for what Node has loaded
+   * so far; called again whenever a package loads, gets a builtin or another package's exports
+   * (cheap when Node has loaded nothing new). A class of a builtin that only the app's own code
+   * loads after the last of those is sealed at the next one.
+   */
+  function sealHostPrototypes(): void {
+    isHostPrototype(Object.prototype);
+    for (; sealedHostPrototypes < hostPrototypeList.length; sealedHostPrototypes++) {
+      const proto = hostPrototypeList[sealedHostPrototypes]!;
+      const name = (proto as { constructor?: { name?: string } }).constructor?.name ?? 'a Node class';
+      sealPrototypeChain({ prototype: proto } as AnyObject, (key) => {
+        throw new TypeError(`sandbox-bundle: ${name}.prototype.${String(key)} is Node's, shared by every package: it cannot be replaced inside the sandbox. Set it on your own instance or subclass instead.`);
+      }, () => false);
+    }
+  }
 
   function facadeContext(pkg: string, kind: 'builtin' | 'global', root: string): FacadeContext {
     const guardFd = kind === 'builtin' && root === 'fs' ? createFdGuard((fd) => deny(pkg, 'builtin', `fs (file descriptor ${fd}, opened by someone else)`, 'A package may only use file descriptors it opened itself.', false, true)) : undefined;
@@ -168,6 +194,7 @@ export function createSandbox(host: HostPowers, powers: LockedDownPowers, config
       facade = monitor.observe(pkg, 'builtin', name, createFacade(host.loadBuiltin(name), node, name, facadeContext(pkg, 'builtin', name)));
     }
     builtinFacades.set(cacheKey, facade);
+    sealHostPrototypes();
     return facade;
   }
 
@@ -315,12 +342,15 @@ export function createSandbox(host: HostPowers, powers: LockedDownPowers, config
   function scopeOf(pkg: string): PackageScope {
     let scope = scopes.get(pkg);
     if (!scope) {
+      // A package is loading: whatever Node loaded since (the app's own requires included) is sealed before it runs.
+      sealHostPrototypes();
       scope = createScope(pkg);
       scopes.set(pkg, scope);
     }
     return scope;
   }
 
+  sealHostPrototypes();
   const membranes = new Map<string, <T>(value: T) => T>();
   const writableTargets = new Set(Object.values(config.policy.resources).flatMap((grants) => Object.keys(grants.packages).filter((name) => grants.packages[name] === 'write')));
 
@@ -328,6 +358,7 @@ export function createSandbox(host: HostPowers, powers: LockedDownPowers, config
     scope: scopeOf,
     builtin,
     packageExports(from, target, exports) {
+      sealHostPrototypes();
       const packages = grantsOf(from).packages;
       const grant = Object.prototype.hasOwnProperty.call(packages, target) ? packages[target] : undefined;
       if (grant) monitor.use(from, 'package', target);
