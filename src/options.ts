@@ -51,6 +51,12 @@ export interface SandboxOptions {
    * Default: `node_modules/.cache/sandbox-bundle` in `root` when `root` has a node_modules directory.
    */
   cache?: string | false;
+  /**
+   * Seal the prototypes of Node's own classes (EventEmitter, streams, sockets, http messages), so a
+   * package handed any instance cannot replace their methods for every package. Default true.
+   * false trades that protection for throughput (measured: express and fastify routes 15-19% faster).
+   */
+  sealNodePrototypes?: boolean;
 }
 
 export interface ResolvedOptions {
@@ -63,6 +69,7 @@ export interface ResolvedOptions {
   readonly mode: SandboxMode;
   readonly monitorFile: string | undefined;
   readonly cacheDir: string | undefined;
+  readonly sealNodePrototypes: boolean;
 }
 
 /**
@@ -150,6 +157,9 @@ export function resolveOptions(options: SandboxOptions = {}, context: { entry?: 
   if (options.cache !== undefined && options.cache !== false && typeof options.cache !== 'string') {
     problems.push(`cache: expected a directory path or false, got ${JSON.stringify(options.cache)}`);
   }
+  if (options.sealNodePrototypes !== undefined && typeof options.sealNodePrototypes !== 'boolean') {
+    problems.push(`sealNodePrototypes: expected true or false, got ${JSON.stringify(options.sealNodePrototypes)}`);
+  }
   if (problems.length > 0) {
     throw new SandboxError('SB_OPTIONS_INVALID', `sandbox-bundle: invalid options (${problems.length} problem${problems.length > 1 ? 's' : ''}). Fix them in the plugin options or CLI flags:\n${problems.map((p) => `  - ${p}`).join('\n')}`, { problems });
   }
@@ -165,5 +175,6 @@ export function resolveOptions(options: SandboxOptions = {}, context: { entry?: 
     mode: options.mode ?? 'enforce',
     monitorFile: options.monitorFile,
     cacheDir: options.cache === false ? undefined : options.cache !== undefined ? path.resolve(cwd, options.cache) : defaultCacheDir(root),
+    sealNodePrototypes: options.sealNodePrototypes ?? true,
   });
 }

@@ -37,6 +37,7 @@ program
   .option('--no-sourcemap', 'do not write a source map')
   .option('--cache-dir <dir>', 'where parse results are kept between builds (default: node_modules/.cache/sandbox-bundle in the app)')
   .option('--no-cache', 'parse every module again; keep nothing between builds')
+  .option('--no-seal-node-prototypes', "leave the prototypes of Node's classes (EventEmitter, streams, sockets) open: faster, but a package handed an instance can replace their methods for everyone")
   .action(async (entry: string, flags: Record<string, any>) => {
     if (flags.bundler !== 'esbuild' && flags.bundler !== 'rollup') {
       throw new CommanderError(EXIT_USAGE, 'sandbox-bundle.usage', `sandbox-bundle: --bundler must be "esbuild" or "rollup", got ${JSON.stringify(flags.bundler)}.`);
@@ -67,6 +68,7 @@ program
       beforeLockdown: flags.beforeLockdown,
       sourcemap: flags.sourcemap,
       cache: flags.cache === false ? false : flags.cacheDir,
+      sealNodePrototypes: flags.sealNodePrototypes !== false,
     });
     for (const warning of result.warnings) process.stderr.write(`sandbox-bundle: warning: ${warning}\n`);
     process.stderr.write(`sandbox-bundle: wrote ${result.outfile} (${result.format})\n`);

@@ -35,4 +35,6 @@ export interface SandboxConfig {
   monitorFile?: string;
   /** Every lockdown option, explicit: ses otherwise reads LOCKDOWN_* from the environment at run time. */
   lockdownOptions: Record<string, string>;
+  /** false: leave the prototypes of Node's classes open (the sealNodePrototypes build option). Default true. */
+  sealNodePrototypes?: boolean;
 }

@@ -103,8 +103,10 @@ export function createSandbox(host: HostPowers, powers: LockedDownPowers, config
   const isHostPrototype = (proto: object): boolean => {
     const loaded: string[] = host.realGlobal.process?.moduleLoadList ?? [];
     if (loaded.length !== scannedBuiltins) {
+      // The list only grows: look at the new entries.
+      const fresh = loaded.slice(scannedBuiltins);
       scannedBuiltins = loaded.length;
-      for (const entry of loaded) {
+      for (const entry of fresh) {
         const name = /^NativeModule (?!internal\/)(.+)$/.exec(entry)?.[1];
         if (!name || !builtinNames.has(name)) continue;
         const exported = host.loadBuiltin(name);
@@ -131,6 +133,7 @@ export function createSandbox(host: HostPowers, powers: LockedDownPowers, config
    * loads after the last of those is sealed at the next one.
    */
   function sealHostPrototypes(): void {
+    if (config.sealNodePrototypes === false) return;
     isHostPrototype(Object.prototype);
     for (; sealedHostPrototypes < hostPrototypeList.length; sealedHostPrototypes++) {
       const proto = hostPrototypeList[sealedHostPrototypes]!;

@@ -68,7 +68,7 @@ export function generateGateModule(gate: Gate): string {
  * arguments; the policy goes in as data.
  */
 export function generateStartModule(options: ResolvedOptions, policy: RuntimePolicy, format: OutputFormat): string {
-  const config = q({ policy, lockdownOptions: options.lockdown, mode: options.mode, ...(options.monitorFile ? { monitorFile: options.monitorFile } : {}) });
+  const config = q({ policy, lockdownOptions: options.lockdown, mode: options.mode, ...(options.monitorFile ? { monitorFile: options.monitorFile } : {}), ...(options.sealNodePrototypes ? {} : { sealNodePrototypes: false }) });
   const polyfills = options.beforeLockdown.map((specifier) => (format === 'esm' ? `import ${q(specifier)};` : `require(${q(specifier)});`));
   if (format === 'esm') {
     return [

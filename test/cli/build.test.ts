@@ -97,3 +97,18 @@ describe('bad input: a clear error, a non-zero exit, no output file', () => {
     expect(fs.existsSync(outfile)).toBe(false);
   });
 });
+
+describe.each(['esbuild', 'rollup'])("sandbox-bundle build --no-seal-node-prototypes (--bundler %s)", (bundler) => {
+  // The host-prototype-hijack attack scenario: sealed by default (e2e/attacks.test.ts), open with the flag.
+  const fixture = path.join(repo, 'e2e/fixtures/host-prototype-hijack');
+  const reportOf = (outfile: string) => JSON.parse(run([outfile], fixture).stdout.trim().split('\n').pop()!) as { legit: unknown; attacks: Record<string, string> };
+
+  it("leaves Node's prototypes open, as the flag says, and the app still works", () => {
+    const outfile = path.join(work, `open-prototypes-${bundler}.cjs`);
+    const result = run([cli, 'build', path.join(fixture, 'index.js'), '-o', outfile, '--bundler', bundler, '--no-seal-node-prototypes']);
+    expect(result.code).toBe(0);
+    const report = reportOf(outfile);
+    expect(Object.values(report.attacks)).toEqual(['escaped', 'escaped']);
+    expect(report.legit).toEqual({ ownEmitter: 'SB-E2E-SECRET', streamData: 'SB-E2E-SECRET', legacyCount: 1 });
+  });
+});

@@ -3,7 +3,7 @@
 // hide a change the owner makes later, and the fast paths must keep every guarantee of the slow ones.
 
 import { describe, it, expect } from 'vitest';
-import { createReadOnlyMembrane, createReadOnlyView } from '../../src/runtime/exports-view.js';
+import { createReadOnlyMembrane, createReadOnlyView, sealPrototypeChain } from '../../src/runtime/exports-view.js';
 
 class Denied extends Error {
   constructor(readonly path: string) {
@@ -236,7 +236,7 @@ describe('read-only membrane: what it hands out', () => {
     expect(Object.isExtensible(real.nested)).toBe(true);
   });
 
-  it('a host prototype is never sealed; the walk stops there', () => {
+  it('a host prototype is never sealed by a membrane (the runtime seals Node\'s own); the walk stops there', () => {
     class Host {
       hello() {
         return 'hi';
@@ -401,5 +401,40 @@ describe('shallow read-only view (host classes)', () => {
     expect(Reflect.construct(View, [5], Sub)).toBeInstanceOf(Sub);
     (View as any).extra = 1;
     expect(refused).toEqual(['extra']);
+  });
+});
+
+describe('sealPrototypeChain', () => {
+  class Emitter {
+    emit() {
+      return 'real';
+    }
+  }
+  (Emitter.prototype as any)._events = undefined;
+  const refused: PropertyKey[] = [];
+  sealPrototypeChain(Emitter as any, (key) => {
+    refused.push(key);
+    throw new TypeError(`refused ${String(key)}`);
+  }, () => false);
+
+  it('refuses writes to the prototype and lets instances set their own members', () => {
+    expect(() => {
+      (Emitter.prototype as any).emit = () => 'evil';
+    }).toThrow(/refused emit/);
+    const instance = new Emitter() as any;
+    instance._events = { a: 1 };
+    expect(Object.getOwnPropertyDescriptor(instance, '_events')?.value).toEqual({ a: 1 });
+    expect(new Emitter().emit()).toBe('real');
+    expect(refused).toEqual(['emit']);
+  });
+
+  it("keeps the writes of an object that copied the sealed accessors as its own (express's merge-descriptors), for it alone", () => {
+    const app: any = function app() {};
+    for (const key of ['emit', '_events']) Object.defineProperty(app, key, Object.getOwnPropertyDescriptor(Emitter.prototype, key)!);
+    app._events = { mounted: true };
+    expect(app._events).toEqual({ mounted: true });
+    expect(app.emit()).toBe('real');
+    expect((new Emitter() as any)._events).toBeUndefined();
+    expect(Emitter.prototype.emit.call(app)).toBe('real');
   });
 });
