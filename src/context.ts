@@ -122,6 +122,14 @@ function loadRuntimeSource(): string {
   return runtimeSource;
 }
 
+/**
+ * The files the wrapper rewrites, under both bundlers: what Node runs as JavaScript (.js/.cjs/.mjs),
+ * and extensionless files, which the bundlers load as JavaScript too.
+ */
+export function isScriptFile(file: string): boolean {
+  return /\.[cm]?js$/.test(file) || path.extname(file) === '';
+}
+
 function isBuiltin(specifier: string): boolean {
   if (specifier.startsWith('node:')) return true;
   return BUILTINS.has(specifier);

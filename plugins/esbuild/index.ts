@@ -3,7 +3,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Loader, Plugin, PluginBuild } from 'esbuild';
-import { createSandboxContext, type ImportKind, type Resolution, type SandboxContext } from '../../src/context.js';
+import { createSandboxContext, isScriptFile, type ImportKind, type Resolution, type SandboxContext } from '../../src/context.js';
 import { inferFormat, resolveOptions, type SandboxOptions } from '../../src/options.js';
 import { isSandboxError } from '../../src/errors.js';
 import { ROOT_PACKAGE } from '../../src/names.js';
@@ -30,9 +30,6 @@ function entryPaths(build: PluginBuild, cwd: string): string[] {
   const list = Array.isArray(points) ? points.map((p) => (typeof p === 'string' ? p : p.in)) : Object.values(points);
   return list.map((p) => path.resolve(cwd, p));
 }
-
-/** Files the onLoad hook wraps: what Node runs as JavaScript (esbuild loads extensionless files as JS too). */
-const isWrappedScript = (file: string) => /\.[cm]?js$/.test(file) || !path.basename(file).includes('.');
 
 /** esbuild's default loader per extension, for the extensions that are code (anything else is data). */
 const DEFAULT_CODE_LOADERS: Record<string, Loader> = { '.jsx': 'jsx', '.ts': 'ts', '.cts': 'ts', '.mts': 'ts', '.tsx': 'tsx' };
@@ -140,7 +137,7 @@ export function sandbox(userOptions: SandboxOptions = {}): Plugin {
       // code, and a dependency's code that skipped the wrapper would run with the real globals.
       build.onLoad({ filter: /.*/ }, async (args) => {
         if (args.namespace !== 'file') return undefined;
-        if (!isWrappedScript(args.path)) {
+        if (!isScriptFile(args.path)) {
           const loader = loaderOf(args.path, initial.loader);
           const owner = ctx.graph.identify(args.path);
           if (!CODE_LOADERS.has(loader) || !owner || owner.name === ROOT_PACKAGE) return undefined;

@@ -21,7 +21,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { builtinModules } from 'node:module';
 import type { CustomPluginOptions, InputOptions, ModuleInfo, NormalizedInputOptions, OutputOptions, Plugin, PluginContext, ResolvedId } from 'rollup';
-import { createSandboxContext, type ImportKind, type SandboxContext } from '../../src/context.js';
+import { createSandboxContext, isScriptFile, type ImportKind, type SandboxContext } from '../../src/context.js';
 import { inferFormat, resolveOptions, type OutputFormat, type SandboxOptions } from '../../src/options.js';
 import { SandboxError, isSandboxError } from '../../src/errors.js';
 import { ROOT_PACKAGE } from '../../src/names.js';
@@ -42,15 +42,12 @@ const GENERATED_PREFIX = `\0${NAME}:`;
 const GENERATED_SUFFIX = '.cjs';
 /** Our own mark on this.resolve calls for dynamic imports, which rollup's resolveId cannot tell apart. */
 const CUSTOM_KEY = NAME;
-/** Files the core rewrites. Extensionless files are loaded as JavaScript by rollup, so they are wrapped too. */
-const SCRIPT = /\.[cm]?js$/;
 
 const BUILTINS = new Set(builtinModules);
 
 const isGenerated = (id: string) => id.startsWith(GENERATED_PREFIX) && id.endsWith(GENERATED_SUFFIX);
 const toRollupId = (coreId: string) => `${GENERATED_PREFIX}${coreId}${GENERATED_SUFFIX}`;
 const toCoreId = (id: string) => id.slice(GENERATED_PREFIX.length, -GENERATED_SUFFIX.length);
-const isScript = (id: string) => SCRIPT.test(id) || path.extname(id) === '';
 
 function kindOf(options: { isEntry: boolean; custom?: CustomPluginOptions }): ImportKind {
   if (options.isEntry) return 'entry';
@@ -326,7 +323,7 @@ export function sandbox(userOptions: SandboxOptions = {}): SandboxPlugin {
       // source (computed requires, `import(expr)`, free names) before anything links or rewrites it.
       order: 'pre',
       handler(code, id) {
-        if (!ctx || id.startsWith('\0') || id.includes('?') || !path.isAbsolute(id) || !isScript(id)) return null;
+        if (!ctx || id.startsWith('\0') || id.includes('?') || !path.isAbsolute(id) || !isScriptFile(id)) return null;
         try {
           const result = ctx.transformFile(id, code);
           transformed.set(id, result !== undefined);
