@@ -96,34 +96,35 @@ export function createSandbox(host: HostPowers, powers: LockedDownPowers, config
   let sealedHostPrototypes = 0;
   let scannedBuiltins = 0;
   /**
-   * Prototypes of the classes Node's loaded builtin modules export (EventEmitter, streams,
-   * sockets): shared by every package, so sealHostPrototypes locks them. Rescanned when Node has
-   * loaded more builtins (process.moduleLoadList grows).
+   * Collects the prototypes of the classes Node's loaded builtin modules export (EventEmitter,
+   * streams, sockets): shared by every package, so sealHostPrototypes locks them. Looks only at
+   * the builtins Node loaded since the last call (process.moduleLoadList only grows).
    */
-  const isHostPrototype = (proto: object): boolean => {
+  function scanLoadedBuiltins(): void {
     const loaded: string[] = host.realGlobal.process?.moduleLoadList ?? [];
-    if (loaded.length !== scannedBuiltins) {
-      // The list only grows: look at the new entries.
-      const fresh = loaded.slice(scannedBuiltins);
-      scannedBuiltins = loaded.length;
-      for (const entry of fresh) {
-        const name = /^NativeModule (?!internal\/)(.+)$/.exec(entry)?.[1];
-        if (!name || !builtinNames.has(name)) continue;
-        const exported = host.loadBuiltin(name);
-        for (const key of Object.getOwnPropertyNames(exported)) {
-          const value = Object.getOwnPropertyDescriptor(exported, key)?.value;
-          if (typeof value === 'function' && value.prototype && typeof value.prototype === 'object') addHostPrototype(value.prototype);
-        }
-        if (typeof exported === 'function' && exported.prototype) addHostPrototype(exported.prototype);
+    if (loaded.length === scannedBuiltins) return;
+    const fresh = loaded.slice(scannedBuiltins);
+    scannedBuiltins = loaded.length;
+    for (const entry of fresh) {
+      const name = /^NativeModule (?!internal\/)(.+)$/.exec(entry)?.[1];
+      if (!name || !builtinNames.has(name)) continue;
+      const exported = host.loadBuiltin(name);
+      for (const key of Object.getOwnPropertyNames(exported)) {
+        const value = Object.getOwnPropertyDescriptor(exported, key)?.value;
+        if (typeof value === 'function' && value.prototype && typeof value.prototype === 'object') addHostPrototype(value.prototype);
       }
+      if (typeof exported === 'function' && exported.prototype) addHostPrototype(exported.prototype);
     }
-    return hostPrototypes.has(proto);
-  };
+  }
   function addHostPrototype(proto: object): void {
     if (hostPrototypes.has(proto)) return;
     hostPrototypes.add(proto);
     hostPrototypeList.push(proto);
   }
+  const isHostPrototype = (proto: object): boolean => {
+    scanLoadedBuiltins();
+    return hostPrototypes.has(proto);
+  };
   /**
    * Locks the prototypes of Node's classes (EventEmitter, streams, sockets, http messages) the way
    * package classes are locked (sealPrototypeChain: override-friendly accessors), so that a package
@@ -134,7 +135,7 @@ export function createSandbox(host: HostPowers, powers: LockedDownPowers, config
    */
   function sealHostPrototypes(): void {
     if (config.sealNodePrototypes === false) return;
-    isHostPrototype(Object.prototype);
+    scanLoadedBuiltins();
     for (; sealedHostPrototypes < hostPrototypeList.length; sealedHostPrototypes++) {
       const proto = hostPrototypeList[sealedHostPrototypes]!;
       const name = (proto as { constructor?: { name?: string } }).constructor?.name ?? 'a Node class';
