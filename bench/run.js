@@ -217,6 +217,16 @@ async function measureBuilds() {
       log(`  ${bundler} ${variant}${cache === false ? ' (cold)' : ''}: ${(figures.ms / 1000).toFixed(2)} s`);
       return figures.ms;
     };
+    // esbuild's wrapped tree (src/transform/wrapped-tree.ts): with an empty tree, a first build with
+    // the cache records its modules and the second writes the tree; the measured rebuilds reuse it.
+    const firstBuilds = {};
+    if (bundler === 'esbuild') {
+      fs.rmSync(path.join(APP, 'node_modules/.cache/sandbox-bundle/wrapped'), { recursive: true, force: true });
+      for (const step of ['records', 'writes']) {
+        const ms = await buildOnce('sandboxed');
+        if (typeof ms === 'number') firstBuilds[step] = ms;
+      }
+    }
     results[bundler] = await alternate(PLAN.buildRuns, async (variant) => {
       if (variant === 'sandboxed') {
         const ms = await buildOnce(variant, false);
@@ -225,6 +235,7 @@ async function measureBuilds() {
       return buildOnce(variant);
     });
     results[bundler].cold = { plain: results[bundler].plain, sandboxed: summarize(cold), failures: {} };
+    for (const [step, ms] of Object.entries(firstBuilds)) results[bundler][step] = { plain: results[bundler].plain, sandboxed: summarize([ms]), failures: {} };
     const failed = results[bundler].failures.sandboxed;
     if (failed) log(`  ${bundler} sandboxed: not available: ${failed}`);
   }
@@ -399,7 +410,10 @@ function markdown(results) {
   const n = (s) => s?.n ?? 0;
   for (const bundler of ['esbuild', 'rollup']) {
     if (!b[bundler]) continue;
-    rows.push(row(`build, ${bundler}, rebuild with the facts cache (median of ${n(b[bundler].plain)})`, b[bundler], { unit: 's', scale: 1e-3, digits: 2, kind: 'cost', goal: GOALS.build }));
+    const rebuild = bundler === 'esbuild' ? 'rebuild, facts cache and wrapped tree reused' : 'rebuild with the facts cache';
+    rows.push(row(`build, ${bundler}, ${rebuild} (median of ${n(b[bundler].plain)})`, b[bundler], { unit: 's', scale: 1e-3, digits: 2, kind: 'cost', goal: GOALS.build }));
+    if (b[bundler].records) rows.push(row(`build, ${bundler}, first build with the cache (records the modules; 1 run)`, b[bundler].records, { unit: 's', scale: 1e-3, digits: 2, kind: 'cost', goal: GOALS.build }));
+    if (b[bundler].writes) rows.push(row(`build, ${bundler}, second build (writes the wrapped tree; 1 run)`, b[bundler].writes, { unit: 's', scale: 1e-3, digits: 2, kind: 'cost', goal: GOALS.build }));
     if (b[bundler].cold) rows.push(row(`build, ${bundler}, cold (no cache; median of ${n(b[bundler].cold.sandboxed)})`, b[bundler].cold, { unit: 's', scale: 1e-3, digits: 2, kind: 'cost', goal: GOALS.build }));
   }
   const s = results.startup;

@@ -23,16 +23,24 @@ const bundlers = selectedBundlers();
 interface Case {
   bundler: Bundler;
   format: Format;
+  /** esbuild's rebuild from the cache's wrapped tree (see BuildOptions.reuseTree). */
+  reuseTree: boolean;
+  /** How the test names the case. */
+  how: string;
   skipReason?: string;
 }
 
 function casesOf(scenario: Scenario): Case[] {
   return scenario.formats.flatMap((format) =>
-    bundlers.map((bundler) => ({
-      bundler,
-      format,
-      skipReason: scenario.bundlers.includes(bundler) ? undefined : scenario.skipReason[bundler],
-    })),
+    bundlers.flatMap((bundler) =>
+      (bundler === 'esbuild' ? [false, true] : [false]).map((reuseTree) => ({
+        bundler,
+        format,
+        reuseTree,
+        how: `${bundler}${reuseTree ? ' (rebuilt from the wrapped tree)' : ''}/${format}`,
+        skipReason: scenario.bundlers.includes(bundler) ? undefined : scenario.skipReason[bundler],
+      })),
+    ),
   );
 }
 
@@ -53,20 +61,20 @@ describe.each(scenarios)('$name ($designRef)', (scenario) => {
   const runnable = cases.filter((c) => c.skipReason === undefined);
 
   for (const skipped of cases.filter((c) => c.skipReason !== undefined)) {
-    it.skip(`sandboxed ${skipped.bundler}/${skipped.format}: ${skipped.skipReason}`, () => {});
+    it.skip(`sandboxed ${skipped.how}: ${skipped.skipReason}`, () => {});
   }
 
   if (runnable.length > 0) {
     it.each(runnable)(
-      'sandboxed $bundler/$format: every attack is blocked and the legit work succeeds',
-      async ({ bundler, format }) => {
+      'sandboxed $how: every attack is blocked and the legit work succeeds',
+      async ({ bundler, format, reuseTree, how }) => {
         let outfile: string;
         try {
-          outfile = await buildFixture(scenario.name, bundler, { format });
+          outfile = await buildFixture(scenario.name, bundler, { format, reuseTree });
         } catch (error) {
           if (isAllowedRefusal(scenario, error)) {
             // Refused at build time: no attack can run. Logged so the refusal shows in the test output.
-            console.info(`[${scenario.name}] ${bundler}/${format} refused at build time: ${error.stderr.trim().split('\n')[0]}`);
+            console.info(`[${scenario.name}] ${how} refused at build time: ${error.stderr.trim().split('\n')[0]}`);
             return;
           }
           throw error;

@@ -177,6 +177,12 @@ export interface BuildOptions {
   policy?: string;
   /** Name of the output folder under OUT_DIR (default: the fixture name). */
   outName?: string;
+  /**
+   * esbuild only: build three times with a fresh cache directory and return the third bundle. The
+   * first build records the modules, the second wraps them into the cache's tree, the third reuses
+   * the tree (src/transform/wrapped-tree.ts), so the suite checks what a rebuild links.
+   */
+  reuseTree?: boolean;
   timeoutMs?: number;
 }
 
@@ -185,22 +191,29 @@ export async function buildApp(appDir: string, entry: string, bundler: Bundler, 
   const format = options.format ?? 'cjs';
   const outDir = path.join(OUT_DIR, options.outName ?? path.basename(appDir));
   mkdirSync(outDir, { recursive: true });
-  const stem = `${bundler}-${format}`;
+  const stem = `${bundler}-${format}${options.reuseTree ? '-tree' : ''}`;
   const outfile = path.join(outDir, `${stem}.${format === 'esm' ? 'mjs' : 'cjs'}`);
   // Earlier outputs of this build (rollup writes content-hashed chunks beside the outfile) go first,
   // so a run never picks up a stale file.
-  for (const name of readdirSync(outDir)) if (name.startsWith(`${stem}.`)) rmSync(path.join(outDir, name), { force: true });
+  for (const name of readdirSync(outDir)) if (name.startsWith(`${stem}.`)) rmSync(path.join(outDir, name), { force: true, recursive: true });
   const policy = options.policy ?? path.join(appDir, 'sandbox-policy.json');
   const args = [CLI, 'build', path.join(appDir, entry), '-o', outfile, '--policy', policy, '--bundler', bundler, '--format', format];
-  const result = await spawnNode(args, REPO_ROOT, childEnv(), options.timeoutMs ?? 50_000);
-  if (result.code !== 0) {
-    throw new BuildError(
-      `sandbox-bundle build failed (exit ${result.code ?? result.signal}) for ${path.relative(REPO_ROOT, appDir)} with ${bundler}/${format}:\n${result.stderr}`,
-      result.code,
-      result.stderr,
-    );
+  const cacheDir = path.join(outDir, `cache-${stem}`);
+  if (options.reuseTree) rmSync(cacheDir, { recursive: true, force: true });
+  for (let build = 1; build <= (options.reuseTree ? 3 : 1); build++) {
+    const result = await spawnNode(options.reuseTree ? [...args, '--cache-dir', cacheDir] : args, REPO_ROOT, childEnv(), options.timeoutMs ?? 50_000);
+    if (result.code !== 0) {
+      throw new BuildError(
+        `sandbox-bundle build failed (exit ${result.code ?? result.signal}) for ${path.relative(REPO_ROOT, appDir)} with ${bundler}/${format}${options.reuseTree ? ` (build ${build} of 3)` : ''}:\n${result.stderr}`,
+        result.code,
+        result.stderr,
+      );
+    }
+    if (!existsSync(outfile)) throw new BuildError(`the CLI exited 0 but wrote no ${outfile}:\n${result.stderr}`, 0, result.stderr);
   }
-  if (!existsSync(outfile)) throw new BuildError(`the CLI exited 0 but wrote no ${outfile}:\n${result.stderr}`, 0, result.stderr);
+  if (options.reuseTree && !readFileSync(outfile, 'utf8').includes(`${path.basename(cacheDir)}/wrapped/`)) {
+    throw new Error(`${outfile}: the third build did not link the wrapped tree in ${cacheDir}`);
+  }
   return outfile;
 }
 

@@ -1,5 +1,6 @@
 // The bundler-neutral hook table: both plugins translate their hooks into these calls and nothing else.
 
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { builtinModules } from 'node:module';
@@ -12,9 +13,10 @@ import { inspectModule, type ModuleFacts } from './analysis/inspect-module.js';
 import { NO_FACTS_CACHE, openFactsCache } from './analysis/facts-cache.js';
 import { isNamedWithoutGrant } from './runtime/denied-builtins.js';
 import { createPackageGraph, type PackageGraph, type PackageIdentity } from './transform/package-graph.js';
-import { wrapModule, type SpecifierRewrite } from './transform/wrap-module.js';
+import { withInlineSourceMap, wrapModule, type SpecifierRewrite } from './transform/wrap-module.js';
+import { openWrappedTree, type WrappedCopy, type WrappedTree } from './transform/wrapped-tree.js';
 import { createRequire } from 'node:module';
-import { generateGateModule, generateScopeModule, generateStartModule, RUNTIME_ID, SES_SPECIFIER, START_ID, type Gate } from './transform/generated-modules.js';
+import { generateGateModule, generateScopeModule, generateStartModule, isEsmGate, RESERVED_LINKS, RUNTIME_ID, SES_SPECIFIER, START_ID, type Gate, type GeneratedLinks } from './transform/generated-modules.js';
 
 const BUILTINS = new Set(builtinModules);
 
@@ -22,6 +24,9 @@ export type ImportKind = 'entry' | 'import' | 'require' | 'dynamic-import' | 're
 
 /** What a bundler's own resolver found for a specifier. */
 export type BundlerResolution = { file: string } | { external: true } | { missing: true };
+
+/** The bundler's own resolver, for the context to settle a dependency's imports while wrapping it. */
+export type BundlerResolver = (specifier: string, fromDir: string, kind: ImportKind, importer: string) => Promise<BundlerResolution>;
 
 /** How the adapter should answer its bundler's resolve hook. */
 export type Resolution =
@@ -59,6 +64,16 @@ export interface BuildTarget {
    * path, and an absolute specifier written by the package becomes relative, so it is checked.
    */
   bundlerResolvesAbsolutePaths?: boolean;
+  /**
+   * esbuild, whose every hook call is a round trip to its Go process: dependency modules are wrapped
+   * into files of a tree in the cache directory (see transform/wrapped-tree.ts), generated modules
+   * are files there too, and every import the context can decide is settled to a path, so esbuild
+   * reads the modules itself. The adapter must keep its load hook off the tree (`wrappedTreeDir`)
+   * and still send every other file through transformFile. `bundlerOptionsKey` names the bundler
+   * options the wrapped text depends on. Needs bundlerResolvesAbsolutePaths and a cache directory;
+   * without one, the hooks do the work.
+   */
+  wrappedTree?: { resolve: BundlerResolver; bundlerOptionsKey: string };
 }
 
 export interface BuildWarning {
@@ -87,10 +102,14 @@ export interface SandboxContext {
   resolveId(request: ResolveRequest): Promise<Resolution>;
   /** Source of a generated module by id, or undefined when the id is not ours. */
   loadGenerated(id: string): string | undefined;
+  /** The directory of BuildTarget.wrappedTree, when the context writes one. */
+  readonly wrappedTreeDir: string | undefined;
   /** The rewritten source of a JS file, or undefined to let the bundler load it unchanged. */
-  transformFile(file: string, source: string): TransformedFile | undefined;
-  /** The build is over: persist what is worth keeping for the next one. */
-  finish(): void;
+  transformFile(file: string, source: string): Promise<TransformedFile | undefined>;
+  /** Warnings about modules wrapped into the tree (the bundler loads those without asking), since the last call. */
+  takeTreeWarnings(): BuildWarning[];
+  /** The build is over (a bundler in watch mode may start another): persist what is worth keeping. */
+  finish(succeeded?: boolean): void;
 }
 
 /** The package root of sandbox-bundle itself: ses and the compiled runtime are found from here. */
@@ -106,6 +125,25 @@ export const TOOL_ROOT = (() => {
 })();
 
 const TOOL_VERSION: string = JSON.parse(fs.readFileSync(path.join(TOOL_ROOT, 'package.json'), 'utf8')).version;
+
+/**
+ * A hash of sandbox-bundle's own build code (the directory this module sits in): the wrapped tree
+ * must not reuse modules an older wrapper made, and the version alone does not change between
+ * builds of the tool itself.
+ */
+function toolCodeHash(): string {
+  const hash = crypto.createHash('sha256');
+  const walk = (dir: string) => {
+    for (const entry of fs.readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+      const file = path.join(dir, entry.name);
+      if (entry.isDirectory()) walk(file);
+      else if (/\.[cm]?[jt]s$/.test(entry.name)) hash.update(path.relative(top, file)).update(fs.readFileSync(file));
+    }
+  };
+  const top = path.dirname(fileURLToPath(import.meta.url));
+  walk(top);
+  return hash.digest('base64url');
+}
 
 /** A file `npm run build` compiles into sandbox-bundle's dist/ (the runtime shim, the patched ses). */
 function builtFile(name: string): string {
@@ -208,34 +246,61 @@ function isInsideWithoutNodeModules(dir: string, root: string, memo: Map<string,
   return true;
 }
 
-/** See BuildTarget.bundlerResolvesAbsolutePaths. */
-function settleSpecifiers(file: string, owner: PackageIdentity, facts: ModuleFacts, isRealDir: (dir: string) => boolean): SpecifierRewrite[] {
-  const rewrites: SpecifierRewrite[] = [];
-  const settle = (specifier: string, source: { start: number; end: number }) => {
-    if (path.isAbsolute(specifier)) {
-      const relative = toPosix(path.relative(path.dirname(file), specifier));
-      rewrites.push({ ...source, specifier: relative.startsWith('../') ? relative : `./${relative}` });
-      return;
-    }
-    const local = resolveLocalFile(specifier, file, owner, isRealDir);
-    if (local) rewrites.push({ ...source, specifier: local });
-  };
-  for (const imp of facts.staticImports) settle(imp.specifier, imp.source);
-  for (const call of facts.requireCalls) settle(call.specifier, call.source);
-  for (const imp of facts.dynamicImports) if (imp.specifier !== undefined && imp.source) settle(imp.specifier, imp.source);
-  return rewrites;
+/**
+ * A specifier as the context checks it: an absolute path written by a package becomes relative to
+ * the importer, since absolute specifiers are the context's own settled answers (see
+ * BuildTarget.bundlerResolvesAbsolutePaths) and skip the checks.
+ */
+function checkedSpecifier(importerFile: string, specifier: string): string {
+  if (!path.isAbsolute(specifier)) return specifier;
+  const relative = toPosix(path.relative(path.dirname(importerFile), specifier));
+  return relative.startsWith('../') ? relative : `./${relative}`;
 }
 
-/** The `type` field of the nearest package.json, as Node reads it for .js files. */
-function nodeTypeOf(file: string): string | undefined {
-  for (let dir = path.dirname(file); ; dir = path.dirname(dir)) {
-    try {
-      return JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8')).type;
-    } catch {
-      // no (readable) package.json here: keep walking up
-    }
-    if (path.dirname(dir) === dir) return undefined;
+/** Every import of a module whose specifier is a literal, with the span of that literal. */
+function literalImportsOf(facts: ModuleFacts): { specifier: string; source: { start: number; end: number }; kind: ImportKind }[] {
+  return [
+    ...facts.staticImports.map((imp) => ({ specifier: imp.specifier, source: imp.source, kind: 'import' as const })),
+    ...facts.requireCalls.map((call) => ({ specifier: call.specifier, source: call.source, kind: 'require' as const })),
+    ...facts.dynamicImports.flatMap((imp) => (imp.specifier !== undefined && imp.source ? [{ specifier: imp.specifier, source: imp.source, kind: 'dynamic-import' as const }] : [])),
+  ];
+}
+
+const sourceHash = (text: string) => crypto.createHash('sha256').update(text).digest('base64url');
+
+function readIfPresent(file: string): string | undefined {
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch {
+    return undefined;
   }
+}
+
+interface PackageFields {
+  type?: string;
+  sideEffects?: unknown;
+}
+
+/**
+ * The fields of a file's nearest package.json that decide how it loads: `type`, as Node reads it
+ * for .js files, and `sideEffects`, which esbuild reads. Cached per directory for one build.
+ */
+function packageFieldsReader(): (file: string) => PackageFields {
+  const byDir = new Map<string, PackageFields>();
+  const fieldsOfDir = (dir: string): PackageFields => {
+    let fields = byDir.get(dir);
+    if (fields) return fields;
+    try {
+      const json = JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8'));
+      fields = { type: json.type, sideEffects: json.sideEffects };
+    } catch {
+      // no (readable) package.json here: the one above decides
+      fields = path.dirname(dir) === dir ? {} : fieldsOfDir(path.dirname(dir));
+    }
+    byDir.set(dir, fields);
+    return fields;
+  };
+  return (file) => fieldsOfDir(path.dirname(file));
 }
 
 function loadPolicy(options: ResolvedOptions): PolicyFile {
@@ -268,6 +333,7 @@ export function createSandboxContext(options: ResolvedOptions, target: BuildTarg
   const trustedDirs: string[] = [];
   const gates = new Map<string, Gate>();
   const isRealDir = realDirChecker();
+  const packageFieldsOf = packageFieldsReader();
   /** One parse per dependency file: resolution peeks at a target's format, the load hook wraps it. */
   const factsCache = new Map<string, { source: string; facts: ModuleFacts }>();
   /** And none at all for a file whose exact text an earlier build parsed. */
@@ -334,11 +400,76 @@ export function createSandboxContext(options: ResolvedOptions, target: BuildTarg
     return found;
   };
 
+  /** The source of a generated module by id, with the given links to the runtime and ses; undefined when the id is not ours. */
+  function generatedSource(id: string, links: GeneratedLinks): string | undefined {
+    if (id === RUNTIME_ID) return loadRuntimeSource();
+    if (id === START_ID) return generateStartModule(options, policy, target.startFormat ?? target.format, links);
+    if (id.startsWith('scope:')) return generateScopeModule(id.slice('scope:'.length), links);
+    const g = gates.get(id);
+    return g ? generateGateModule(g, links) : undefined;
+  }
+
+  /** BuildTarget.wrappedTree, when there is a cache directory to hold it. */
+  const treeOptions = target.wrappedTree && target.bundlerResolvesAbsolutePaths && options.cacheDir ? target.wrappedTree : undefined;
+  const openedTree: WrappedTree | undefined = treeOptions
+    ? openWrappedTree(
+        path.join(options.cacheDir!, 'wrapped'),
+        // The key names the tree's directory, which the bundle shows: no absolute path goes in, so
+        // builds on two machines give the same bytes. Wrapped modules name their files relative to
+        // the output directory: the key holds where that directory is from the app.
+        JSON.stringify({ tool: toolCodeHash(), policy, mode: options.mode, beforeLockdown: options.beforeLockdown, format: target.format, startFormat: target.startFormat, outdirFromRoot: path.relative(target.outdir, graph.root.dir), sourceMap: target.sourceMap, bundler: treeOptions.bundlerOptionsKey }),
+        {
+          wrap: (original) => wrapIntoTree(original),
+          sourceHashOf: (original) => {
+            try {
+              return sourceHash(fs.readFileSync(original, 'utf8'));
+            } catch {
+              return undefined;
+            }
+          },
+          // Where imports resolve depends on the installed packages' manifests (main, exports, ...).
+          environment: () => sourceHash(JSON.stringify([...graph.packages.values()].map((p) => [p.name, p.dir, readIfPresent(path.join(p.dir, 'package.json'))]))),
+        },
+      )
+    : undefined;
+  /** The tree this build links into ('write' and 'reuse' modes); a 'record' build goes through the hooks and notes what it wrapped. */
+  const tree = openedTree?.mode === 'record' ? undefined : openedTree;
+  const recorder = openedTree?.mode === 'record' ? openedTree : undefined;
+  /** Originals of the wrapped modules a generated file links to (a package gate's target). */
+  const generatedReferences = new Map<string, string[]>();
+
+  /** Does the tree hold a wrapped copy of this file (a dependency's script), instead of the file itself? */
+  const isWrappedInTree = (file: string) => tree !== undefined && path.isAbsolute(file) && isScriptFile(file) && !file.startsWith(tree.dir + path.sep) && !isTrusted(file) && ownerOf(file) !== graph.root;
+  /** The path the bundler should load for `file`; wrapped copies are noted in `references`. */
+  const linkTo = (file: string, references: string[]): string => {
+    if (tree?.isGeneratedFile(file)) references.push(...(generatedReferences.get(file) ?? []));
+    if (!isWrappedInTree(file)) return file;
+    references.push(file);
+    return tree!.moduleFile(file);
+  };
+
+  /** A generated module, as the bundler should resolve it: a file in the tree, or an id for the adapter's load hook. */
+  function generated(id: string): Resolution {
+    if (!tree) return { type: 'generated', id };
+    return { type: 'file', file: generatedFile(id) };
+  }
+  function generatedFile(id: string): string {
+    const references: string[] = [];
+    const links = id === RUNTIME_ID ? RESERVED_LINKS : { runtime: generatedFile(RUNTIME_ID), ses: sesFile, target: (file: string) => linkTo(file, references) };
+    const source = generatedSource(id, links);
+    if (source === undefined) throw new Error(`sandbox-bundle: no generated module "${id}". This is a bug in sandbox-bundle; please report it.`);
+    const g = gates.get(id);
+    const isEsm = id === START_ID ? (target.startFormat ?? target.format) === 'esm' : g !== undefined && isEsmGate(g);
+    const file = tree!.generatedFile(id, source, isEsm);
+    if (references.length > 0) generatedReferences.set(file, references);
+    return file;
+  }
+
   function gate(g: Gate): Resolution {
     const target = g.type === 'builtin' ? `builtin:${g.name}` : g.type === 'package' || g.type === 'esm-package' ? `${g.type === 'esm-package' ? 'esm:' : ''}${toPosix(path.relative(graph.root.dir, g.file))}` : g.type === 'native' ? `native:${g.relativePath}` : g.type === 'missing' ? `missing:${g.specifier}` : `denied:${g.kind}:${g.permission}:${g.style}:${g.names.join(',')}`;
     const id = `gate:${g.from}->${target}`;
     gates.set(id, g);
-    return { type: 'generated', id };
+    return generated(id);
   }
 
   async function resolveFromDependency(request: ResolveRequest, importerFile: string, from: PackageIdentity): Promise<Resolution> {
@@ -387,14 +518,87 @@ export function createSandboxContext(options: ResolvedOptions, target: BuildTarg
     return gate({ type: 'package', from: from.name, target: targetName, file });
   }
 
+  /**
+   * See BuildTarget.bundlerResolvesAbsolutePaths and wrappedTree: the import specifiers of a
+   * dependency module that can be settled now, each replaced by the path the bundler would
+   * otherwise get from its resolve hook (with the tree, the wrapped copy's). The wrapped copies
+   * the settled paths lead to are added to `references`.
+   */
+  async function settleImports(file: string, owner: PackageIdentity, facts: ModuleFacts, references: string[]): Promise<SpecifierRewrite[]> {
+    const settled = await Promise.all(
+      literalImportsOf(facts).map(async ({ specifier: written, source, kind }): Promise<SpecifierRewrite | undefined> => {
+        const specifier = checkedSpecifier(file, written);
+        const local = resolveLocalFile(specifier, file, owner, isRealDir);
+        if (local) return { ...source, specifier: linkTo(local, references) };
+        // Reserved specifiers keep their meaning (the importer's own scope, or an error) in resolveId.
+        if (tree && treeOptions && !specifier.startsWith(RESERVED_PREFIX)) {
+          const request = { specifier, importer: file, importerIsGenerated: false, kind, resolve: (s: string, dir: string) => treeOptions.resolve(s, dir, kind, file) };
+          const resolution = await resolveFromDependency(request, file, owner);
+          if (resolution.type === 'file') return { ...source, specifier: linkTo(resolution.file, references) };
+        }
+        return specifier === written ? undefined : { ...source, specifier };
+      }),
+    );
+    return settled.filter((rewrite) => rewrite !== undefined);
+  }
+
+  /** A dependency module with its free names bound to its package's scope and its imports settled. */
+  async function wrapDependency(file: string, source: string, owner: PackageIdentity, references: string[]): Promise<TransformedFile> {
+    const facts = factsOf(file, source);
+    // Before any resolution: a denied import's stand-in exports the names the module imports.
+    const names = new Map<string, string[]>();
+    for (const imp of facts.staticImports) {
+      const specifier = checkedSpecifier(file, imp.specifier);
+      names.set(specifier, [...(names.get(specifier) ?? []), ...imp.names]);
+    }
+    importNames.set(file, names);
+    const specifiers = target.bundlerResolvesAbsolutePaths ? await settleImports(file, owner, facts, references) : [];
+    const scopeSpecifier = tree ? generatedFile(`scope:${owner.name}`) : undefined;
+    const wrapped = wrapModule(source, facts, { relativePath: toPosix(path.relative(target.outdir, file)), sourceMap: target.sourceMap, file, specifiers, scopeSpecifier });
+    const evalUse = facts.freeNames.get('eval')?.occurrences[0];
+    if (!evalUse) return wrapped;
+    // A direct eval cannot see the module's local variables once it runs in the package's own global.
+    const warning: BuildWarning = {
+      text: `package "${owner.name}" uses eval; inside the sandbox it evaluates in the package's own global scope, in strict mode, without access to local variables. Check that the package still works, or grant nothing that relies on it.`,
+      file,
+      ...positionOf(source, evalUse.start),
+    };
+    return { ...wrapped, warnings: [warning] };
+  }
+
+  async function wrapIntoTree(original: string): Promise<WrappedCopy> {
+    const references: string[] = [];
+    const source = fs.readFileSync(original, 'utf8');
+    const wrapped = await wrapDependency(original, source, ownerOf(original), references);
+    const { type, sideEffects } = packageFieldsOf(original);
+    return {
+      code: withInlineSourceMap(wrapped.code, wrapped.map),
+      // Only a literal `false` carries over: sideEffects globs are relative to the original package.
+      packageFields: { type, sideEffects: sideEffects === false ? false : undefined },
+      references,
+      sourceHash: sourceHash(source),
+      warnings: wrapped.warnings ?? [],
+    };
+  }
+
+  /** A resolved file as the bundler should load it: once the wrapped copies it leads to are written. */
+  async function linked(resolution: Resolution): Promise<Resolution> {
+    if (!tree || resolution.type !== 'file') return resolution;
+    const references: string[] = [];
+    const file = linkTo(resolution.file, references);
+    await tree.whenWritten(references);
+    return { type: 'file', file };
+  }
+
   return {
     graph,
     policy,
+    wrappedTreeDir: tree?.dir,
     async resolveId(request) {
       const { specifier, importer } = request;
-      if (request.importerIsGenerated) {
+      if (request.importerIsGenerated || (importer !== undefined && tree?.isGeneratedFile(importer))) {
         if (specifier === SES_SPECIFIER) return { type: 'file', file: sesFile };
-        if (specifier.startsWith(RESERVED_PREFIX)) return { type: 'generated', id: specifier.slice(RESERVED_PREFIX.length) };
+        if (specifier.startsWith(RESERVED_PREFIX)) return generated(specifier.slice(RESERVED_PREFIX.length));
         if (isBuiltin(specifier)) return { type: 'external', specifier };
         if (path.isAbsolute(specifier)) return { type: 'file', file: specifier };
         // The start module's other imports are the beforeLockdown polyfills, resolved from the app.
@@ -404,7 +608,8 @@ export function createSandboxContext(options: ResolvedOptions, target: BuildTarg
         return { type: 'file', file: found.file };
       }
       if (!importer || request.kind === 'entry') return { type: 'default' };
-      const importerFile = importer;
+      // An import the wrapping left for the resolve hook (a reserved specifier) comes from the wrapped copy.
+      const importerFile = tree?.originalOf(importer) ?? importer;
       if (isTrusted(importerFile)) {
         // What a trusted polyfill loads runs before lockdown too, so it is trusted with it.
         if (isBuiltin(specifier)) return { type: 'default' };
@@ -418,23 +623,24 @@ export function createSandboxContext(options: ResolvedOptions, target: BuildTarg
       const from = ownerOf(importerFile);
       if (specifier.startsWith(RESERVED_PREFIX)) {
         // Package code can write any specifier: the scope specifier always means the importer's own scope.
-        if (specifier === SCOPE_SPECIFIER && from !== graph.root) return { type: 'generated', id: `scope:${from.name}` };
-        if (specifier === `${RESERVED_PREFIX}${START_ID}` && entries.has(importerFile)) return { type: 'generated', id: START_ID };
+        if (specifier === SCOPE_SPECIFIER && from !== graph.root) return generated(`scope:${from.name}`);
+        if (specifier === `${RESERVED_PREFIX}${START_ID}` && entries.has(importerFile)) return generated(START_ID);
         throw new SandboxError('SB_RESERVED_SPECIFIER', `sandbox-bundle: "${importerFile}" imports "${specifier}"; the "${RESERVED_PREFIX}" prefix is reserved for modules sandbox-bundle generates. Remove the import; if it is a dependency's code, treat the package as hostile.`);
       }
-      if (from === graph.root) return { type: 'default' };
-      return resolveFromDependency(request, importerFile, from);
+      if (from === graph.root) {
+        // The app's imports are the bundler's to resolve; with the tree, a dependency's module is loaded as its wrapped copy.
+        if (!tree || isBuiltin(specifier)) return { type: 'default' };
+        const found = await request.resolve(specifier, path.dirname(importerFile));
+        return 'file' in found && path.isAbsolute(found.file) ? linked({ type: 'file', file: found.file }) : { type: 'default' };
+      }
+      return linked(await resolveFromDependency(request, importerFile, from));
     },
 
     loadGenerated(id) {
-      if (id === RUNTIME_ID) return loadRuntimeSource();
-      if (id === START_ID) return generateStartModule(options, policy, target.startFormat ?? target.format);
-      if (id.startsWith('scope:')) return generateScopeModule(id.slice('scope:'.length));
-      const g = gates.get(id);
-      return g ? generateGateModule(g) : undefined;
+      return generatedSource(id, RESERVED_LINKS);
     },
 
-    transformFile(file, source) {
+    async transformFile(file, source) {
       if (isTrusted(file)) return undefined;
       const owner = ownerOf(file);
       if (owner === graph.root) {
@@ -442,34 +648,26 @@ export function createSandboxContext(options: ResolvedOptions, target: BuildTarg
         // The app's entry loads the start module first, so lockdown precedes every dependency.
         // Node decides by extension and package.json "type" (an entry with only import() and
         // top-level await has no import statement to tell by): so do we, then by syntax.
-        const isEsm = file.endsWith('.mjs') || (!file.endsWith('.cjs') && (nodeTypeOf(file) === 'module' || inspectModule(source, file).format === 'esm'));
-        const load = isEsm ? `import "${RESERVED_PREFIX}${START_ID}";` : `require("${RESERVED_PREFIX}${START_ID}");`;
+        const isEsm = file.endsWith('.mjs') || (!file.endsWith('.cjs') && (packageFieldsOf(file).type === 'module' || inspectModule(source, file).format === 'esm'));
+        const start = JSON.stringify(tree ? generatedFile(START_ID) : `${RESERVED_PREFIX}${START_ID}`);
+        const load = isEsm ? `import ${start};` : `require(${start});`;
         const hashbang = source.startsWith('#!') ? source.indexOf('\n') + 1 : 0;
         return { code: `${source.slice(0, hashbang)}${load}${source.slice(hashbang)}` };
       }
-      const facts = factsOf(file, source);
-      const specifiers = target.bundlerResolvesAbsolutePaths ? settleSpecifiers(file, owner, facts, isRealDir) : [];
-      const settled = new Map(specifiers.map((s) => [s.start, s.specifier]));
-      const names = new Map<string, string[]>();
-      for (const imp of facts.staticImports) {
-        const specifier = settled.get(imp.source.start) ?? imp.specifier;
-        names.set(specifier, [...(names.get(specifier) ?? []), ...imp.names]);
-      }
-      importNames.set(file, names);
-      const wrapped = wrapModule(source, facts, { relativePath: toPosix(path.relative(target.outdir, file)), sourceMap: target.sourceMap, file, specifiers });
-      const evalUse = facts.freeNames.get('eval')?.occurrences[0];
-      if (!evalUse) return wrapped;
-      // A direct eval cannot see the module's local variables once it runs in the package's own global.
-      const warning: BuildWarning = {
-        text: `package "${owner.name}" uses eval; inside the sandbox it evaluates in the package's own global scope, in strict mode, without access to local variables. Check that the package still works, or grant nothing that relies on it.`,
-        file,
-        ...positionOf(source, evalUse.start),
-      };
-      return { ...wrapped, warnings: [warning] };
+      const references: string[] = [];
+      const wrapped = await wrapDependency(file, source, owner, references);
+      await tree?.whenWritten(references);
+      recorder?.record(file, sourceHash(source), wrapped.warnings ?? []);
+      return wrapped;
     },
 
-    finish() {
-      diskCache.save();
+    takeTreeWarnings() {
+      return openedTree?.takeWarnings() ?? [];
+    },
+
+    finish(succeeded = true) {
+      if (succeeded) diskCache.save();
+      openedTree?.endBuild(succeeded);
     },
   };
 }

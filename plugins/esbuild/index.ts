@@ -2,8 +2,9 @@
 
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Loader, Plugin, PluginBuild } from 'esbuild';
-import { createSandboxContext, isScriptFile, type ImportKind, type Resolution, type SandboxContext } from '../../src/context.js';
+import type { BuildOptions, ImportKind as EsbuildImportKind, Loader, Plugin, PluginBuild } from 'esbuild';
+import { createSandboxContext, isScriptFile, type BuildWarning, type BundlerResolution, type ImportKind, type Resolution, type SandboxContext } from '../../src/context.js';
+import { withInlineSourceMap } from '../../src/transform/wrap-module.js';
 import { inferFormat, resolveOptions, type SandboxOptions } from '../../src/options.js';
 import { isSandboxError } from '../../src/errors.js';
 import { ROOT_PACKAGE } from '../../src/names.js';
@@ -17,10 +18,20 @@ const POSIX_PATHS = path.sep === '/';
 /** Marks our own calls to build.resolve, so our onResolve lets esbuild answer them. */
 const INNER = Symbol.for('sandbox-bundle.inner-resolve');
 
-const KINDS: Record<string, ImportKind> = {
+const KINDS: Record<EsbuildImportKind, ImportKind> = {
   'entry-point': 'entry',
   'import-statement': 'import',
   'require-call': 'require',
+  'dynamic-import': 'dynamic-import',
+  'require-resolve': 'require-resolve',
+  'import-rule': 'import',
+  'composes-from': 'import',
+  'url-token': 'import',
+};
+const ESBUILD_KINDS: Record<ImportKind, EsbuildImportKind> = {
+  entry: 'entry-point',
+  import: 'import-statement',
+  require: 'require-call',
   'dynamic-import': 'dynamic-import',
   'require-resolve': 'require-resolve',
 };
@@ -42,11 +53,29 @@ function loaderOf(file: string, configured: Record<string, Loader> | undefined):
   return chosen && chosen !== 'default' ? chosen : (DEFAULT_CODE_LOADERS[ext] ?? 'default');
 }
 
+/**
+ * The onLoad filter for every path outside `dir`. esbuild runs filters as Go regexps, which have no
+ * lookahead, so "not under dir/" is spelled out one character at a time. (esbuild hands Go the
+ * pattern's source: only Go reads the `\x{..}` escapes; JavaScript merely has to accept them.)
+ */
+export function outsideOf(dir: string): RegExp {
+  const characters = [...`${dir}/`].map((c) => (/\w/.test(c) ? c : `\\x{${c.codePointAt(0)!.toString(16)}}`));
+  let pattern = '';
+  for (const c of characters.reverse()) pattern = `(?:$|[^${c}]${pattern ? `|${c}${pattern}` : ''})`;
+  return new RegExp(`^${pattern}`);
+}
+
+/** The esbuild options that change how imports resolve, and so the wrapped modules' settled paths. */
+const RESOLVER_OPTIONS = ['alias', 'conditions', 'external', 'mainFields', 'nodePaths', 'packages', 'platform', 'preserveSymlinks', 'resolveExtensions', 'tsconfig', 'tsconfigRaw'] as const;
+const resolverOptionsKey = (options: BuildOptions) => JSON.stringify(RESOLVER_OPTIONS.map((name) => options[name] ?? null));
+
 /** esbuild reports plugin errors by message; ours already say what, where and how to fix. */
 function toEsbuildError(error: unknown) {
   if (isSandboxError(error)) return { errors: [{ text: error.message, detail: error }] };
   throw error;
 }
+
+const asEsbuildWarning = (w: BuildWarning) => ({ text: w.text, location: { file: w.file, line: w.line, column: w.column } });
 
 export function sandbox(userOptions: SandboxOptions = {}): Plugin {
   return {
@@ -70,6 +99,14 @@ export function sandbox(userOptions: SandboxOptions = {}): Plugin {
       // lets ses lock down (SES_NO_SLOPPY). ESM output is strict already.
       if (format === 'cjs') initial.banner = { ...initial.banner, js: `"use strict";${initial.banner?.js ? `\n${initial.banner.js}` : ''}` };
 
+      /** esbuild's own resolver; the pluginData mark lets our onResolve step aside. */
+      const bundlerResolve = async (specifier: string, fromDir: string, kind: EsbuildImportKind, importer: string): Promise<BundlerResolution> => {
+        const result = await build.resolve(specifier, { resolveDir: fromDir, kind, importer, pluginData: { [INNER]: true } });
+        if (result.errors.length > 0) return { missing: true };
+        if (result.external) return { external: true };
+        return { file: result.path };
+      };
+
       let context: SandboxContext | undefined;
       let setupError: unknown;
       try {
@@ -79,6 +116,7 @@ export function sandbox(userOptions: SandboxOptions = {}): Plugin {
           entries,
           sourceMap: Boolean(initial.sourcemap),
           bundlerResolvesAbsolutePaths: POSIX_PATHS,
+          wrappedTree: POSIX_PATHS ? { resolve: (specifier, fromDir, kind, importer) => bundlerResolve(specifier, fromDir, ESBUILD_KINDS[kind], importer), bundlerOptionsKey: resolverOptionsKey(initial) } : undefined,
         });
       } catch (error) {
         setupError = error;
@@ -88,7 +126,10 @@ export function sandbox(userOptions: SandboxOptions = {}): Plugin {
       if (!context) return;
       const ctx = context;
       build.onEnd((result) => {
-        if (result.errors.length === 0) ctx.finish();
+        // esbuild loads wrapped copies without asking: their warnings come at the end.
+        const warnings = ctx.takeTreeWarnings().map(asEsbuildWarning);
+        ctx.finish(result.errors.length === 0);
+        return warnings.length > 0 ? { warnings } : undefined;
       });
 
       const answer = (resolution: Resolution) => {
@@ -114,12 +155,7 @@ export function sandbox(userOptions: SandboxOptions = {}): Plugin {
             importer: args.importer || undefined,
             importerIsGenerated: args.namespace === NAMESPACE,
             kind: KINDS[args.kind] ?? 'import',
-            resolve: async (specifier, fromDir) => {
-              const result = await build.resolve(specifier, { resolveDir: fromDir, kind: args.kind, importer: args.importer, pluginData: { [INNER]: true } });
-              if (result.errors.length > 0) return { missing: true };
-              if (result.external) return { external: true };
-              return { file: result.path };
-            },
+            resolve: (specifier, fromDir) => bundlerResolve(specifier, fromDir, args.kind, args.importer),
           });
           return answer(resolution);
         } catch (error) {
@@ -133,9 +169,11 @@ export function sandbox(userOptions: SandboxOptions = {}): Plugin {
         return { contents, loader: 'js', resolveDir: cwd };
       });
 
-      // Every file, not only scripts: esbuild also runs .jsx/.ts/.tsx/.cts and extensionless files as
-      // code, and a dependency's code that skipped the wrapper would run with the real globals.
-      build.onLoad({ filter: /.*/ }, async (args) => {
+      // Every file but the wrapped tree's, not only scripts: esbuild also runs .jsx/.ts/.tsx/.cts and
+      // extensionless files as code, and a dependency's code that skipped the wrapper would run with
+      // the real globals. The tree's files are the wrapped modules (and generated ones): esbuild reads
+      // those itself.
+      build.onLoad({ filter: ctx.wrappedTreeDir ? outsideOf(ctx.wrappedTreeDir) : /.*/ }, async (args) => {
         if (args.namespace !== 'file') return undefined;
         if (!isScriptFile(args.path)) {
           const loader = loaderOf(args.path, initial.loader);
@@ -152,11 +190,9 @@ export function sandbox(userOptions: SandboxOptions = {}): Plugin {
         try {
           // Sync read: measured 37 ms vs 711 ms for the promise form over the bench app's 3,231 files.
           const source = fs.readFileSync(args.path, 'utf8');
-          const result = ctx.transformFile(args.path, source);
+          const result = await ctx.transformFile(args.path, source);
           if (!result) return undefined;
-          const map = result.map ? `\n//# sourceMappingURL=data:application/json;base64,${Buffer.from(JSON.stringify(result.map)).toString('base64')}` : '';
-          const warnings = result.warnings?.map((w) => ({ text: w.text, location: { file: w.file, line: w.line, column: w.column } }));
-          return { contents: result.code + map, loader: 'js', resolveDir: path.dirname(args.path), warnings };
+          return { contents: withInlineSourceMap(result.code, result.map), loader: 'js', resolveDir: path.dirname(args.path), warnings: result.warnings?.map(asEsbuildWarning) };
         } catch (error) {
           return toEsbuildError(error);
         }

@@ -322,10 +322,10 @@ export function sandbox(userOptions: SandboxOptions = {}): SandboxPlugin {
       // Before @rollup/plugin-commonjs and every other transform: the core must see the package's own
       // source (computed requires, `import(expr)`, free names) before anything links or rewrites it.
       order: 'pre',
-      handler(code, id) {
+      async handler(code, id) {
         if (!ctx || id.startsWith('\0') || id.includes('?') || !path.isAbsolute(id) || !isScriptFile(id)) return null;
         try {
-          const result = ctx.transformFile(id, code);
+          const result = await ctx.transformFile(id, code);
           transformed.set(id, result !== undefined);
           if (!result) return null;
           // map: null tells rollup the entry's one-line prefix moved nothing worth mapping.

@@ -12,6 +12,8 @@ export interface WrapOptions {
   file: string;
   /** Import specifier literals to replace (spans of the literal, quotes included). */
   specifiers?: readonly SpecifierRewrite[];
+  /** How the prologue imports the package's scope (default: the reserved scope specifier, resolved per importer). */
+  scopeSpecifier?: string;
 }
 
 export interface SpecifierRewrite {
@@ -89,7 +91,8 @@ export function wrapModule(source: string, facts: ModuleFacts, options: WrapOpti
     for (const at of facts.importMetas) out.overwrite(at.start, at.end, meta);
   }
 
-  const load = isEsm ? `import ${scope} from ${JSON.stringify(SCOPE_SPECIFIER)};` : `var ${scope} = require(${JSON.stringify(SCOPE_SPECIFIER)});`;
+  const scopeSpecifier = JSON.stringify(options.scopeSpecifier ?? SCOPE_SPECIFIER);
+  const load = isEsm ? `import ${scope} from ${scopeSpecifier};` : `var ${scope} = require(${scopeSpecifier});`;
   out.appendLeft(facts.prologueInsertAt, `;${load}var ${bindings.join(', ')};`);
   return {
     code: out.toString(),
@@ -97,4 +100,9 @@ export function wrapModule(source: string, facts: ModuleFacts, options: WrapOpti
     // rollup keeps the code it loaded), so sending it again only doubled the bytes piped to esbuild.
     map: options.sourceMap ? out.generateMap({ source: options.file, includeContent: false, hires: false }) : undefined,
   };
+}
+
+/** The code with its source map appended as a data URL comment, as esbuild reads input maps. */
+export function withInlineSourceMap(code: string, map: object | undefined): string {
+  return map ? `${code}\n//# sourceMappingURL=data:application/json;base64,${Buffer.from(JSON.stringify(map)).toString('base64')}` : code;
 }

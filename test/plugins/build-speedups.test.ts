@@ -99,9 +99,16 @@ describe.each(['esbuild', 'rollup'] as const)('a cached rebuild (%s)', (bundler)
     expect(fs.existsSync(path.join(cacheDir, 'module-facts.json'))).toBe(true);
     await build('second/app.cjs');
     const read = (file: string) => fs.readFileSync(path.join(app, file), 'utf8');
-    expect(read('second/app.cjs')).toBe(read('first/app.cjs'));
-    expect(read('second/app.cjs.map')).toBe(read('first/app.cjs.map'));
-    expect(run(path.join(app, 'second/app.cjs')).stdout).toBe('hello world from greeter\n');
+    // esbuild: the first build records its modules, the second wraps them into the cache's tree and
+    // the third reuses the tree; the tree's builds name its paths, so they are compared with each other.
+    const [before, after] = bundler === 'esbuild' ? ['second', 'third'] : ['first', 'second'];
+    if (bundler === 'esbuild') await build('third/app.cjs');
+    expect(read(`${after}/app.cjs`)).toBe(read(`${before}/app.cjs`));
+    expect(read(`${after}/app.cjs.map`)).toBe(read(`${before}/app.cjs.map`));
+    for (const output of ['first', 'second', 'third'].slice(0, bundler === 'esbuild' ? 3 : 2)) {
+      expect(run(path.join(app, `${output}/app.cjs`)).stdout).toBe('hello world from greeter\n');
+    }
+    if (bundler === 'esbuild') expect(read('third/app.cjs')).toContain('node_modules/.cache/sandbox-bundle/wrapped/');
   });
 
   it('analyses an edited module again: a new use of a host global is scoped, so the policy withholds it', async () => {
@@ -151,5 +158,72 @@ describe.each(['esbuild', 'rollup'] as const)('import specifiers settled at tran
     const result = run(outfile);
     expect(result.stdout).toBe('helper helper\ndenied: SB_PERMISSION_DENIED\n');
     expect(fs.readFileSync(outfile, 'utf8')).not.toContain('the secret');
+  });
+});
+
+describe("esbuild's wrapped tree: reused only while nothing it was made from has changed", () => {
+  let count = 0;
+  /** A fresh app: greeter may use path.basename, and its index reads the policy's answer at run time. */
+  const freshApp = () => {
+    const app = path.join(work, `tree-${++count}`);
+    writeTree(app, {
+      'package.json': '{"name": "tree-app", "version": "1.0.0", "dependencies": {"greeter": "1.0.0"}}',
+      'index.js': "console.log(require('greeter').greet('world'));\n",
+      'node_modules/greeter/package.json': '{"name": "greeter", "version": "1.0.0"}',
+      'node_modules/greeter/index.js': "const { basename } = require('./lib/name');\nexports.greet = (name) => `hello ${name} from ${basename(__dirname)}`;\n",
+      'node_modules/greeter/lib/name.js': "exports.basename = require('path').basename;\n",
+      'sandbox-policy.json': JSON.stringify({ resources: { greeter: { builtin: { 'path.basename': true } } } }),
+    });
+    return app;
+  };
+  const treeOf = (app: string) => path.join(app, 'node_modules/.cache/sandbox-bundle/wrapped');
+  /** Builds `times` times; returns the last output's text and what running it printed. */
+  const buildAndRun = async (app: string, times = 1) => {
+    const outfile = path.join(app, 'out.cjs');
+    for (let i = 0; i < times; i++) await buildSandboxed({ entry: path.join(app, 'index.js'), outfile, bundler: 'esbuild', cwd: app });
+    return { text: fs.readFileSync(outfile, 'utf8'), ...run(outfile) };
+  };
+
+  it('links the tree from the third build on (record, write, reuse), and the app still works', async () => {
+    const app = freshApp();
+    const first = await buildAndRun(app);
+    expect(first.text).not.toContain('/wrapped/');
+    expect(fs.readdirSync(treeOf(app))).toHaveLength(1);
+    const second = await buildAndRun(app);
+    const third = await buildAndRun(app);
+    for (const result of [first, second, third]) expect(result.stdout).toBe('hello world from greeter\n');
+    expect(second.text).toContain('/wrapped/');
+    expect(third.text).toBe(second.text);
+  });
+
+  it('does not reuse a copy whose original changed: an edit that reaches for `process` meets the policy', async () => {
+    const app = freshApp();
+    expect((await buildAndRun(app, 3)).stdout).toBe('hello world from greeter\n');
+    fs.appendFileSync(path.join(app, 'node_modules/greeter/lib/name.js'), 'exports.pid = process.pid;\n');
+    // A stale copy would not read `process` at all and the app would print its greeting.
+    const edited = await buildAndRun(app);
+    expect(edited.code).toBe(1);
+    expect(edited.stderr).toMatch(/TypeError: Cannot read properties of undefined \(reading 'pid'\)/);
+  });
+
+  it('gives a new policy a tree of its own: a withdrawn grant is not linked from the old one', async () => {
+    const app = freshApp();
+    expect((await buildAndRun(app, 3)).stdout).toBe('hello world from greeter\n');
+    fs.writeFileSync(path.join(app, 'sandbox-policy.json'), JSON.stringify({ resources: { greeter: {} } }));
+    const denied = await buildAndRun(app, 3);
+    expect(denied.code).toBe(1);
+    expect(denied.stderr).toMatch(/SB_PERMISSION_DENIED/);
+    expect(fs.readdirSync(treeOf(app))).toHaveLength(2);
+  });
+
+  it('does not reuse a tree made before an install: a new package.json (another main) is followed', async () => {
+    const app = freshApp();
+    expect((await buildAndRun(app, 3)).stdout).toBe('hello world from greeter\n');
+    writeTree(app, {
+      'node_modules/greeter/v2.js': "exports.greet = (name) => `hi ${name}`;\n",
+      'node_modules/greeter/package.json': '{"name": "greeter", "version": "2.0.0", "main": "v2.js"}',
+    });
+    expect((await buildAndRun(app)).stdout).toBe('hi world\n');
+    expect((await buildAndRun(app, 2)).stdout).toBe('hi world\n');
   });
 });

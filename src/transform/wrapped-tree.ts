@@ -1,0 +1,278 @@
+// The directory of wrapped modules and generated modules that esbuild reads itself, with no hook round trip (BuildTarget.wrappedTree).
+
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import type { BuildWarning } from '../context.js';
+
+/** What the context produces for one dependency module. */
+export interface WrappedCopy {
+  /** The wrapped module, with its source map inline. */
+  code: string;
+  /** The package.json fields the bundler reads for this module, from the original's nearest package.json. */
+  packageFields: { type?: string; sideEffects?: boolean };
+  /** The original paths of the modules whose wrapped copies this one (or a gate it imports) links to. */
+  references: readonly string[];
+  /** The original's source hash (see WrappedTreeHooks.sourceHashOf): the next build reuses the copy while it matches. */
+  sourceHash: string;
+  /** Warnings about the module, given again whenever the copy is reused. */
+  warnings: readonly BuildWarning[];
+}
+
+export interface WrappedTreeHooks {
+  /** Wraps one dependency module. */
+  wrap(original: string): Promise<WrappedCopy>;
+  /** A hash of the original's current source, or undefined when it cannot be read. */
+  sourceHashOf(original: string): string | undefined;
+  /**
+   * What, besides the module sources, decides where imports resolve (the installed packages'
+   * package.json files): a plan made under another environment is not reused.
+   */
+  environment(): string;
+}
+
+/**
+ * How a build uses the tree, decided when the tree opens, from the plan the previous build left:
+ * - 'record': no plan fits (a first build, a changed dependency, other options): the build goes
+ *   through the bundler's hooks as without a tree, and records the modules it linked;
+ * - 'write': the plan fits, but its modules have no copies yet: this build wraps them into the tree;
+ * - 'reuse': the plan fits and its copies are there: this build links them as they are.
+ * Writing a tree takes a few thousand file creations (seconds on a slow disk, more than the hooks
+ * cost), so a tree is written only once the same modules have been built twice.
+ */
+export type TreeMode = 'record' | 'write' | 'reuse';
+
+/** What a build leaves for the next: every module it linked, with what its copy was made from. */
+interface Plan {
+  environment: string;
+  /** The modules have copies in the tree (a 'write' or 'reuse' build made the plan). */
+  copied: boolean;
+  modules: Record<string, { sourceHash: string; references: readonly string[]; warnings: readonly BuildWarning[] }>;
+  generated: string[];
+}
+
+export interface WrappedTree {
+  /** The directory; nothing else lives below it, so the adapter can tell its files by prefix. */
+  readonly dir: string;
+  readonly mode: TreeMode;
+  /** 'record' mode: a module the build wrapped through the hooks. */
+  record(original: string, sourceHash: string, warnings: readonly BuildWarning[]): void;
+  /** The file of a generated module (by id), written now if this build has not written it yet. */
+  generatedFile(id: string, source: string, esm: boolean): string;
+  isGeneratedFile(file: string): boolean;
+  /** The file of a dependency module's wrapped copy. Wrapping starts now; see whenWritten. */
+  moduleFile(original: string): string;
+  /** The original path of a wrapped copy, or undefined for any other file. */
+  originalOf(file: string): string | undefined;
+  /**
+   * Settles when the wrapped copies of these modules, and of every module they link to, are on disk:
+   * only then may the bundler be handed a path into the tree. Rejects with the first wrap error.
+   */
+  whenWritten(originals: Iterable<string>): Promise<void>;
+  /** Warnings about the modules wrapped or reused since the last call. */
+  takeWarnings(): BuildWarning[];
+  /**
+   * The build is over; the next one (an esbuild rebuild, or a new process) starts afresh. After a
+   * success, the tree keeps the plan of what this build linked, and trees of older option sets
+   * beyond the few most recent are removed.
+   */
+  endBuild(succeeded: boolean): void;
+}
+
+/** Trees kept besides the current one: a few recent option sets (say, two policies) rebuild without rewriting. */
+const TREES_KEPT = 3;
+const hashOf = (text: string) => crypto.createHash('sha256').update(text).digest('hex').slice(0, 16);
+
+/** A file written whole or not at all, so a concurrent build of the same tree never reads half of it. */
+export function writeFileAtomically(file: string, contents: string): void {
+  const temporary = `${file}.${process.pid}.tmp`;
+  fs.writeFileSync(temporary, contents);
+  fs.renameSync(temporary, file);
+}
+
+/**
+ * Opens the tree for one build (or the builds of one esbuild context) under `base`. `key` names
+ * everything the wrapped text depends on besides the module sources (tool, policy, options,
+ * bundler options): builds with the same key write the same bytes to the same paths, so
+ * concurrent builds of one app agree, and the bundle names the same paths every time (module keys
+ * and comments stay reproducible).
+ *
+ * Every file sits in a directory of its own, created with it: esbuild caches each directory's
+ * listing for a whole build, so a file added to a directory it has already listed stays invisible.
+ *
+ * A plan fits when it was made under the same environment, every module's source still hashes as
+ * it did, and (for a copied plan) every file is still there. A reused copy links where its
+ * module's imports resolved last time, under the same policy and options; the environment check
+ * is what notices an install.
+ */
+export function openWrappedTree(base: string, key: string, hooks: WrappedTreeHooks): WrappedTree {
+  const dir = path.join(base, hashOf(key));
+  const planFile = path.join(dir, 'plan.json');
+  // Named by the path from the tree, not the absolute path: the same app on another machine gets the same names.
+  const copyFileOf = (original: string) => path.join(dir, 'm', hashOf(path.relative(base, original)), path.basename(original));
+
+  /** The previous build's plan, if it fits this build. */
+  function fittingPlan(): Plan | undefined {
+    let previous: Plan;
+    try {
+      previous = JSON.parse(fs.readFileSync(planFile, 'utf8'));
+    } catch {
+      return undefined;
+    }
+    if (previous.environment !== hooks.environment()) return undefined;
+    const fits = ([original, entry]: [string, Plan['modules'][string]]) => hooks.sourceHashOf(original) === entry.sourceHash && (!previous.copied || fs.existsSync(copyFileOf(original)));
+    const generatedThere = !previous.copied || previous.generated.every((file) => fs.existsSync(file));
+    return Object.entries(previous.modules).every(fits) && generatedThere ? previous : undefined;
+  }
+
+  let opened: Plan | undefined = fittingPlan();
+  const mode: TreeMode = !opened ? 'record' : opened.copied ? 'reuse' : 'write';
+  // Per build (see endBuild): what this build has written, reused and linked.
+  let generated = new Set<string>();
+  let generatedById = new Map<string, string>();
+  let modules = new Map<string, { file: string; written: Promise<readonly string[]> }>();
+  let originals = new Map<string, string>();
+  /** Modules whose whole reachable set is known to be written. */
+  let complete = new Set<string>();
+  let plan: Plan = { environment: '', copied: mode !== 'record', modules: {}, generated: [] };
+  let planChanged = true;
+  let warnings: BuildWarning[] = [];
+  let started = false;
+
+  /** First use in a build: the tree may be new, or removed since by another build's pruning. */
+  const start = () => {
+    started = true;
+    fs.mkdirSync(dir, { recursive: true });
+    // Marks the tree in use (pruning keeps the most recently used). Its own package.json and
+    // tsconfig.json keep esbuild from applying the app's ("type", compiler options) to the copies.
+    fs.writeFileSync(path.join(dir, '.used'), '');
+    for (const name of ['package.json', 'tsconfig.json']) if (!fs.existsSync(path.join(dir, name))) writeFileAtomically(path.join(dir, name), '{}\n');
+    if (mode === 'record') return;
+    // The context's first build decided with the plan it opened; a later one (esbuild's rebuilds) looks again.
+    const previous = opened ?? fittingPlan();
+    opened = undefined;
+    const reused = previous?.copied ? previous : undefined;
+    plan = reused ?? { environment: hooks.environment(), copied: true, modules: {}, generated: [] };
+    planChanged = reused === undefined;
+    for (const [original, entry] of Object.entries(reused?.modules ?? {})) {
+      const file = copyFileOf(original);
+      modules.set(original, { file, written: Promise.resolve(entry.references) });
+      originals.set(file, original);
+      complete.add(original);
+      warnings.push(...entry.warnings);
+    }
+    for (const file of reused?.generated ?? []) generated.add(file);
+  };
+  const writeInOwnDir = (file: string, contents: string) => {
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    writeFileAtomically(file, contents);
+  };
+
+  async function writeModule(original: string, file: string): Promise<readonly string[]> {
+    // Later, not inside the caller: wrapping links to more modules, and starting each at once would
+    // recurse through the whole dependency graph on one stack.
+    await Promise.resolve();
+    const copy = await hooks.wrap(original);
+    const fields = Object.fromEntries(Object.entries(copy.packageFields).filter(([, value]) => value !== undefined));
+    // Without fields of its own the copy has the tree's {}, which is what no "type" and no
+    // "sideEffects" mean; a package.json beside it only when there is more to say.
+    const packageJson = path.join(path.dirname(file), 'package.json');
+    if (Object.keys(fields).length > 0) writeInOwnDir(packageJson, `${JSON.stringify(fields)}\n`);
+    else fs.rmSync(packageJson, { force: true }); // an older copy's, from a version of the package that had a "type"
+    writeInOwnDir(file, copy.code);
+    plan.modules[original] = { sourceHash: copy.sourceHash, references: copy.references, warnings: copy.warnings };
+    warnings.push(...copy.warnings);
+    planChanged = true;
+    return copy.references;
+  }
+
+  return {
+    dir,
+    mode,
+
+    record(original, sourceHash, moduleWarnings) {
+      if (!started) start();
+      plan.modules[original] = { sourceHash, references: [], warnings: moduleWarnings };
+    },
+
+    generatedFile(id, source, esm) {
+      const known = generatedById.get(id);
+      if (known) return known;
+      if (!started) start();
+      // The name is for people reading the bundle; the directory (a content hash) tells files apart.
+      const name = `${id.replace(/[^\w.-]+/g, '_').slice(0, 80)}.${esm ? 'mjs' : 'cjs'}`;
+      const file = path.join(dir, 'g', hashOf(source), name);
+      // Named by content: an existing file is this one.
+      if (!fs.existsSync(file)) writeInOwnDir(file, source);
+      if (!generated.has(file)) {
+        generated.add(file);
+        plan.generated.push(file);
+        planChanged = true;
+      }
+      generatedById.set(id, file);
+      return file;
+    },
+
+    isGeneratedFile: (file) => generated.has(file),
+
+    moduleFile(original) {
+      if (!started) start();
+      const known = modules.get(original);
+      if (known) return known.file;
+      const file = copyFileOf(original);
+      const written = writeModule(original, file);
+      // Awaited through whenWritten; without a listener, a failed wrap would also be an unhandled rejection.
+      written.catch(() => {});
+      modules.set(original, { file, written });
+      originals.set(file, original);
+      return file;
+    },
+
+    originalOf: (file) => originals.get(file),
+
+    async whenWritten(start) {
+      const seen = new Set<string>();
+      let frontier = [...start];
+      while (frontier.length > 0) {
+        const pending = frontier.filter((original) => !complete.has(original) && !seen.has(original));
+        for (const original of pending) seen.add(original);
+        const references = await Promise.all(pending.map((original) => modules.get(original)!.written));
+        frontier = references.flat();
+      }
+      for (const original of seen) complete.add(original);
+    },
+
+    takeWarnings() {
+      const taken = warnings;
+      warnings = [];
+      return taken;
+    },
+
+    endBuild(succeeded) {
+      const finished = started && succeeded ? plan : undefined;
+      const changed = planChanged;
+      generated = new Set();
+      generatedById = new Map();
+      modules = new Map();
+      originals = new Map();
+      complete = new Set();
+      warnings = [];
+      started = false;
+      plan = { environment: '', copied: mode !== 'record', modules: {}, generated: [] };
+      if (!finished) return;
+      try {
+        if (mode === 'record') finished.environment = hooks.environment();
+        if (changed) writeFileAtomically(planFile, JSON.stringify(finished));
+        const trees = fs
+          .readdirSync(base)
+          .map((name) => path.join(base, name))
+          .filter((tree) => tree !== dir)
+          .map((tree) => ({ tree, used: fs.statSync(path.join(tree, '.used'), { throwIfNoEntry: false })?.mtimeMs ?? 0 }))
+          .sort((a, b) => b.used - a.used);
+        for (const { tree } of trees.slice(TREES_KEPT)) fs.rmSync(tree, { recursive: true, force: true });
+      } catch {
+        // housekeeping: a failure costs the next build a fresh wrap, or leaves old trees behind
+      }
+    },
+  };
+}
