@@ -37,20 +37,27 @@ export const NO_FACTS_CACHE: FactsCache = { factsOf: (_source, compute) => compu
 export function openFactsCache(dir: string, toolVersion: string): FactsCache {
   const version = `${FACTS_FORMAT}:${toolVersion}`;
   const file = path.join(dir, 'module-facts.json');
-  let stored: Record<string, StoredFacts> = {};
-  try {
-    const parsed = JSON.parse(fs.readFileSync(file, 'utf8')) as CacheFile;
-    if (parsed?.version === version && parsed.entries && typeof parsed.entries === 'object') stored = parsed.entries;
-  } catch {
-    // missing or unreadable: start empty (a corrupt file is simply rewritten)
-  }
+  let loaded: Record<string, StoredFacts> | undefined;
+  // Read on first use: a build that wraps nothing (esbuild reusing its wrapped tree) skips the file.
+  const stored = (): Record<string, StoredFacts> => {
+    if (loaded) return loaded;
+    loaded = {};
+    try {
+      const parsed = JSON.parse(fs.readFileSync(file, 'utf8')) as CacheFile;
+      if (parsed?.version === version && parsed.entries && typeof parsed.entries === 'object') loaded = parsed.entries;
+    } catch {
+      // missing or unreadable: start empty (a corrupt file is simply rewritten)
+    }
+    return loaded;
+  };
   const used = new Map<string, StoredFacts>();
   let changed = false;
 
   return {
     factsOf(source, compute) {
       const key = keyOf(source);
-      const entry = Object.hasOwn(stored, key) ? stored[key] : undefined;
+      const entries = stored();
+      const entry = Object.hasOwn(entries, key) ? entries[key] : undefined;
       if (entry && Array.isArray(entry.freeNames)) {
         used.set(key, entry);
         return { ...entry, freeNames: new Map(entry.freeNames.map((free) => [free.name, free])) };
@@ -64,14 +71,14 @@ export function openFactsCache(dir: string, toolVersion: string): FactsCache {
       if (!changed) return;
       // Entries this build did not use are kept (another entry point of the same app may need them)
       // until they outnumber this build's own twice over: then they are stale versions, dropped.
-      const old = Object.entries(stored).filter(([key]) => !used.has(key));
+      const old = Object.entries(stored()).filter(([key]) => !used.has(key));
       const entries = Object.fromEntries([...(old.length <= used.size * 2 ? old : []), ...used]);
       const temp = `${file}.${process.pid}.${crypto.randomBytes(4).toString('hex')}.tmp`;
       try {
         fs.mkdirSync(dir, { recursive: true });
         fs.writeFileSync(temp, JSON.stringify({ version, entries } satisfies CacheFile));
         fs.renameSync(temp, file);
-        stored = entries;
+        loaded = entries;
         changed = false;
       } catch {
         // The cache only saves time: a read-only or full disk must not fail the build.
