@@ -216,6 +216,28 @@ describe("esbuild's wrapped tree: reused only while nothing it was made from has
     expect(fs.readdirSync(treeOf(app))).toHaveLength(2);
   });
 
+  it('an esbuild context looks at the plan again on each rebuild: an edit between rebuilds is wrapped afresh', async () => {
+    const app = freshApp();
+    expect((await buildAndRun(app, 2)).stdout).toBe('hello world from greeter\n');
+    const outfile = path.join(app, 'watched.cjs');
+    // The options buildSandboxed passes (source maps on): the same tree.
+    const { context } = await import('esbuild');
+    const { sandbox } = await import('../../plugins/esbuild/index.js');
+    const ctx = await context({ entryPoints: [path.join(app, 'index.js')], outfile, bundle: true, platform: 'node', format: 'cjs', sourcemap: true, absWorkingDir: app, logLevel: 'silent', plugins: [sandbox({ policy: path.join(app, 'sandbox-policy.json') })] });
+    try {
+      await ctx.rebuild();
+      expect(fs.readFileSync(outfile, 'utf8')).toContain('/wrapped/');
+      expect(run(outfile).stdout).toBe('hello world from greeter\n');
+      fs.appendFileSync(path.join(app, 'node_modules/greeter/lib/name.js'), 'exports.pid = process.pid;\n');
+      await ctx.rebuild();
+      const edited = run(outfile);
+      expect(edited.code).toBe(1);
+      expect(edited.stderr).toMatch(/TypeError: Cannot read properties of undefined \(reading 'pid'\)/);
+    } finally {
+      await ctx.dispose();
+    }
+  });
+
   it('does not reuse a tree made before an install: a new package.json (another main) is followed', async () => {
     const app = freshApp();
     expect((await buildAndRun(app, 3)).stdout).toBe('hello world from greeter\n');
