@@ -420,6 +420,7 @@ export function createSandboxContext(options: ResolvedOptions, target: BuildTarg
         JSON.stringify({ tool: toolCodeHash(), policy, mode: options.mode, beforeLockdown: options.beforeLockdown, format: target.format, startFormat: target.startFormat, outdirFromRoot: path.relative(target.outdir, graph.root.dir), sourceMap: target.sourceMap, bundler: treeOptions.bundlerOptionsKey }),
         {
           wrap: (original) => wrapIntoTree(original),
+          packageFieldsOf: (original) => packageFieldsOf(original),
           sourceHashOf: (original) => {
             try {
               return sourceHash(fs.readFileSync(original, 'utf8'));
@@ -570,11 +571,8 @@ export function createSandboxContext(options: ResolvedOptions, target: BuildTarg
     const references: string[] = [];
     const source = fs.readFileSync(original, 'utf8');
     const wrapped = await wrapDependency(original, source, ownerOf(original), references);
-    const { type, sideEffects } = packageFieldsOf(original);
     return {
       code: withInlineSourceMap(wrapped.code, wrapped.map),
-      // Only a literal `false` carries over: sideEffects globs are relative to the original package.
-      packageFields: { type, sideEffects: sideEffects === false ? false : undefined },
       references,
       sourceHash: sourceHash(source),
       warnings: wrapped.warnings ?? [],

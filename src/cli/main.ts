@@ -35,8 +35,8 @@ program
   .option('--mode <mode>', 'enforce (default), warn (allow and report each violation once) or record (allow all, record every use as a policy)', 'enforce')
   .option('--monitor-file <file>', 'warn: JSON Lines report file (default stderr); record: policy file to merge observations into (default sandbox-record.json), relative to where the bundle runs')
   .option('--no-sourcemap', 'do not write a source map')
-  .option('--cache-dir <dir>', 'where parse results are kept between builds (default: node_modules/.cache/sandbox-bundle in the app)')
-  .option('--no-cache', 'parse every module again; keep nothing between builds')
+  .option('--cache-dir <dir>', "where parse results and esbuild's wrapped modules are kept between builds (default: node_modules/.cache/sandbox-bundle in the app)")
+  .option('--no-cache', 'parse and wrap every module again; keep nothing between builds')
   .option('--no-seal-node-prototypes', "leave the prototypes of Node's classes (EventEmitter, streams, sockets) open: faster, but a package handed an instance can replace their methods for everyone")
   .action(async (entry: string, flags: Record<string, any>) => {
     if (flags.bundler !== 'esbuild' && flags.bundler !== 'rollup') {
