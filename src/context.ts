@@ -579,6 +579,12 @@ export function createSandboxContext(options: ResolvedOptions, target: BuildTarg
     };
   }
 
+  const isAmongAppFiles = (specifier: string, importerFile: string) => {
+    if (!specifier.startsWith('./') && !specifier.startsWith('../')) return false;
+    const dir = path.dirname(path.resolve(path.dirname(importerFile), specifier));
+    return isInsideWithoutNodeModules(dir, graph.root.dir, hasNodeModules) && !path.relative(graph.root.dir, dir).split(path.sep).includes('node_modules') && isRealDir(dir);
+  };
+
   /** A resolved file as the bundler should load it: once the wrapped copies it leads to are written. */
   async function linked(resolution: Resolution): Promise<Resolution> {
     if (!tree || resolution.type !== 'file') return resolution;
@@ -626,8 +632,10 @@ export function createSandboxContext(options: ResolvedOptions, target: BuildTarg
         throw new SandboxError('SB_RESERVED_SPECIFIER', `sandbox-bundle: "${importerFile}" imports "${specifier}"; the "${RESERVED_PREFIX}" prefix is reserved for modules sandbox-bundle generates. Remove the import; if it is a dependency's code, treat the package as hostile.`);
       }
       if (from === graph.root) {
-        // The app's imports are the bundler's to resolve; with the tree, a dependency's module is loaded as its wrapped copy.
-        if (!tree || isBuiltin(specifier)) return { type: 'default' };
+        // The app's imports are the bundler's to resolve; with the tree, a dependency's module is
+        // loaded as its wrapped copy. A relative import that stays among the app's own files (no
+        // node_modules, no symlinked directory on the way) cannot lead to one: no resolving here.
+        if (!tree || isBuiltin(specifier) || isAmongAppFiles(specifier, importerFile)) return { type: 'default' };
         const found = await request.resolve(specifier, path.dirname(importerFile));
         return 'file' in found && path.isAbsolute(found.file) ? linked({ type: 'file', file: found.file }) : { type: 'default' };
       }

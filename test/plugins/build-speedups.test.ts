@@ -216,6 +216,14 @@ describe("esbuild's wrapped tree: reused only while nothing it was made from has
     expect(fs.readdirSync(treeOf(app))).toHaveLength(2);
   });
 
+  it("links the wrapped copy when the app reaches into node_modules by a relative path: one instance of the module", async () => {
+    const app = freshApp();
+    fs.writeFileSync(path.join(app, 'index.js'), "const greeter = require('greeter');\nconst name = require('./node_modules/greeter/lib/name.js');\nconsole.log(greeter.greet('world'), name.basename('/a/b'));\n");
+    const third = await buildAndRun(app, 3);
+    expect(third.stdout).toBe('hello world from greeter b\n');
+    expect(third.text.match(/^\/\/ .*\/name\.js$/gm)).toHaveLength(1);
+  });
+
   it('an esbuild context looks at the plan again on each rebuild: an edit between rebuilds is wrapped afresh', async () => {
     const app = freshApp();
     expect((await buildAndRun(app, 2)).stdout).toBe('hello world from greeter\n');
