@@ -415,9 +415,11 @@ export function createSandboxContext(options: ResolvedOptions, target: BuildTarg
     ? openWrappedTree(
         path.join(options.cacheDir!, 'wrapped'),
         // The key names the tree's directory, which the bundle shows: no absolute path goes in, so
-        // builds on two machines give the same bytes. Wrapped modules name their files relative to
+        // builds on two machines give the same bytes. The runtime is in it too: the scopes and
+        // gates a reused tree links to import the runtime that wrote them, and dist/runtime.cjs can
+        // change while the build code (toolCodeHash) does not. Wrapped modules name their files relative to
         // the output directory: the key holds where that directory is from the app.
-        JSON.stringify({ tool: toolCodeHash(), policy, mode: options.mode, beforeLockdown: options.beforeLockdown, format: target.format, startFormat: target.startFormat, outdirFromRoot: path.relative(target.outdir, graph.root.dir), sourceMap: target.sourceMap, bundler: treeOptions.bundlerOptionsKey }),
+        JSON.stringify({ tool: toolCodeHash(), runtime: sourceHash(loadRuntimeSource()), policy, mode: options.mode, beforeLockdown: options.beforeLockdown, format: target.format, startFormat: target.startFormat, outdirFromRoot: path.relative(target.outdir, graph.root.dir), sourceMap: target.sourceMap, bundler: treeOptions.bundlerOptionsKey }),
         {
           wrap: (original) => wrapIntoTree(original),
           packageFieldsOf: (original) => packageFieldsOf(original),
