@@ -10,9 +10,9 @@ import { RESERVED_PREFIX, ROOT_PACKAGE, SCOPE_SPECIFIER } from './names.js';
 import type { OutputFormat, ResolvedOptions } from './options.js';
 import { assertPolicy, loadPolicyWithOverride, resolveRuntimePolicy, type PolicyFile, type RuntimePolicy } from './policy/index.js';
 import { inspectModule, type ModuleFacts } from './analysis/inspect-module.js';
-import { NO_FACTS_CACHE, openFactsCache } from './analysis/facts-cache.js';
+import { NO_FACTS_CACHE, openFactsCache, sourceHash } from './analysis/facts-cache.js';
 import { isNamedWithoutGrant } from './runtime/denied-builtins.js';
-import { createPackageGraph, type PackageGraph, type PackageIdentity } from './transform/package-graph.js';
+import { createPackageGraph, readManifest, type PackageGraph, type PackageIdentity } from './transform/package-graph.js';
 import { withInlineSourceMap, wrapModule, type SpecifierRewrite } from './transform/wrap-module.js';
 import { openWrappedTree, type WrappedCopy, type WrappedTree } from './transform/wrapped-tree.js';
 import { createRequire } from 'node:module';
@@ -266,16 +266,6 @@ function literalImportsOf(facts: ModuleFacts): { specifier: string; source: { st
   ];
 }
 
-const sourceHash = (text: string) => crypto.createHash('sha256').update(text).digest('base64url');
-
-function readIfPresent(file: string): string | undefined {
-  try {
-    return fs.readFileSync(file, 'utf8');
-  } catch {
-    return undefined;
-  }
-}
-
 interface PackageFields {
   type?: string;
   sideEffects?: unknown;
@@ -335,17 +325,21 @@ export function createSandboxContext(options: ResolvedOptions, target: BuildTarg
   const isRealDir = realDirChecker();
   const packageFieldsOf = packageFieldsReader();
   /** One parse per dependency file: resolution peeks at a target's format, the load hook wraps it. */
-  const factsCache = new Map<string, { source: string; facts: ModuleFacts }>();
+  const factsCache = new Map<string, { source: string; facts: ModuleFacts; hash?: string }>();
   /** And none at all for a file whose exact text an earlier build parsed. */
   const diskCache = options.cacheDir ? openFactsCache(options.cacheDir, TOOL_VERSION) : NO_FACTS_CACHE;
   const factsOf = (file: string, source?: string): ModuleFacts => {
     const cached = factsCache.get(file);
     if (cached && (source === undefined || cached.source === source)) return cached.facts;
     const text = source ?? fs.readFileSync(file, 'utf8');
-    const facts = diskCache.factsOf(text, () => inspectModule(text, file));
-    factsCache.set(file, { source: text, facts });
+    // Hashed once, here, when a cache directory will want it (the facts cache, the wrapped tree's plan).
+    const hash = options.cacheDir ? sourceHash(text) : undefined;
+    const facts = diskCache.factsOf(text, () => inspectModule(text, file), hash);
+    factsCache.set(file, { source: text, facts, hash });
     return facts;
   };
+  /** The sourceHash of the text factsOf last saw for `file`. */
+  const hashSeen = (file: string, source: string) => factsCache.get(file)?.hash ?? sourceHash(source);
   /** An ES module with its default-export flag, or undefined for anything else (CommonJS, JSON, unparsable). */
   const esmFactsOf = (file: string): ModuleFacts | undefined => {
     if (!/\.m?js$/.test(file)) return undefined;
@@ -431,7 +425,7 @@ export function createSandboxContext(options: ResolvedOptions, target: BuildTarg
             }
           },
           // Where imports resolve depends on the installed packages' manifests (main, exports, ...).
-          environment: () => sourceHash(JSON.stringify([...graph.packages.values()].map((p) => [p.name, p.dir, readIfPresent(path.join(p.dir, 'package.json'))]))),
+          environment: () => sourceHash(JSON.stringify([...graph.packages.values()].map((p) => [p.name, p.dir, readManifest(p.dir) ?? null]))),
         },
       )
     : undefined;
@@ -576,7 +570,7 @@ export function createSandboxContext(options: ResolvedOptions, target: BuildTarg
     return {
       code: withInlineSourceMap(wrapped.code, wrapped.map),
       references,
-      sourceHash: sourceHash(source),
+      sourceHash: hashSeen(original, source),
       warnings: wrapped.warnings ?? [],
     };
   }
@@ -665,7 +659,7 @@ export function createSandboxContext(options: ResolvedOptions, target: BuildTarg
       const references: string[] = [];
       const wrapped = await wrapDependency(file, source, owner, references);
       await tree?.whenWritten(references);
-      recorder?.record(file, sourceHash(source), wrapped.warnings ?? []);
+      recorder?.record(file, hashSeen(file, source), wrapped.warnings ?? []);
       return wrapped;
     },
 

@@ -154,7 +154,7 @@ export function sandbox(userOptions: SandboxOptions = {}): Plugin {
             specifier: args.path,
             importer: args.importer || undefined,
             importerIsGenerated: args.namespace === NAMESPACE,
-            kind: KINDS[args.kind] ?? 'import',
+            kind: KINDS[args.kind],
             resolve: (specifier, fromDir) => bundlerResolve(specifier, fromDir, args.kind, args.importer),
           });
           return answer(resolution);

@@ -9,8 +9,11 @@ import type { FreeName, ModuleFacts } from './inspect-module.js';
 const FACTS_FORMAT = 2;
 
 export interface FactsCache {
-  /** The facts stored for this exact source text, else `compute()`'s, stored for the next build. */
-  factsOf(source: string, compute: () => ModuleFacts): ModuleFacts;
+  /**
+   * The facts stored for this exact source text, else `compute()`'s, stored for the next build.
+   * `key` is the text's sourceHash, when the caller has it already.
+   */
+  factsOf(source: string, compute: () => ModuleFacts, key?: string): ModuleFacts;
   /** Writes the entries this build used (and only those) when anything changed. Never throws. */
   save(): void;
 }
@@ -22,7 +25,8 @@ interface CacheFile {
   entries: Record<string, StoredFacts>;
 }
 
-const keyOf = (source: string) => crypto.createHash('sha256').update(source).digest('base64url');
+/** The SHA-256 of a module's text: the facts cache's key, and what esbuild's wrapped tree checks a module by. */
+export const sourceHash = (source: string) => crypto.createHash('sha256').update(source).digest('base64url');
 
 /** A cache that keeps nothing: the `cache: false` option. */
 export const NO_FACTS_CACHE: FactsCache = { factsOf: (_source, compute) => compute(), save: () => {} };
@@ -54,8 +58,7 @@ export function openFactsCache(dir: string, toolVersion: string): FactsCache {
   let changed = false;
 
   return {
-    factsOf(source, compute) {
-      const key = keyOf(source);
+    factsOf(source, compute, key = sourceHash(source)) {
       const entries = stored();
       const entry = Object.hasOwn(entries, key) ? entries[key] : undefined;
       if (entry && Array.isArray(entry.freeNames)) {

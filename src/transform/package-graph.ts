@@ -19,7 +19,8 @@ export interface PackageGraph {
   identify(file: string): PackageIdentity | undefined;
 }
 
-function readManifest(dir: string): Record<string, any> | undefined {
+/** The parsed package.json in `dir`, or undefined when there is none (or it is not JSON). */
+export function readManifest(dir: string): Record<string, any> | undefined {
   try {
     return JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8'));
   } catch {
