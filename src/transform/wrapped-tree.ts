@@ -4,6 +4,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { BuildWarning } from '../context.js';
+import { SandboxError } from '../errors.js';
 
 /** What the context produces for one dependency module. */
 export interface WrappedCopy {
@@ -156,18 +157,27 @@ export function openWrappedTree(base: string, key: string, hooks: WrappedTreeHoo
   };
 
   /** First use in a build: the tree may be new, or removed since by another build's pruning. */
+  /** Marks the tree in use: pruning keeps the most recently used. */
+  const markUsed = () => {
+    fs.mkdirSync(dir, { recursive: true });
+    fs.writeFileSync(path.join(dir, '.used'), '');
+  };
   const start = () => {
     started = true;
-    fs.mkdirSync(dir, { recursive: true });
-    // Marks the tree in use (pruning keeps the most recently used). Its own package.json and
-    // tsconfig.json keep esbuild from applying the app's ("type", compiler options) to the copies.
-    fs.writeFileSync(path.join(dir, '.used'), '');
-    for (const name of ['package.json', 'tsconfig.json']) if (!fs.existsSync(path.join(dir, name))) writeFileAtomically(path.join(dir, name), '{}\n');
-    for (const [group, fields] of Object.entries(GROUP_FIELDS)) {
-      const file = path.join(dir, 'm', group, 'package.json');
-      if (!fs.existsSync(file)) writeInOwnDir(file, `${JSON.stringify(fields)}\n`);
-    }
+    // A recording build writes only its plan, at the end, as housekeeping (see endBuild).
     if (mode === 'record') return;
+    try {
+      markUsed();
+      // The tree's own package.json and tsconfig.json keep esbuild from applying the app's ("type",
+      // compiler options) to the copies; each group's package.json gives its copies their fields.
+      for (const name of ['package.json', 'tsconfig.json']) if (!fs.existsSync(path.join(dir, name))) writeFileAtomically(path.join(dir, name), '{}\n');
+      for (const [group, fields] of Object.entries(GROUP_FIELDS)) {
+        const file = path.join(dir, 'm', group, 'package.json');
+        if (!fs.existsSync(file)) writeInOwnDir(file, `${JSON.stringify(fields)}\n`);
+      }
+    } catch (error) {
+      throw new SandboxError('SB_BUILD_FAILED', `sandbox-bundle: cannot write the wrapped modules' tree in "${dir}" (${(error as Error).message}). Make the cache directory writable, choose another with --cache-dir, or build with --no-cache.`);
+    }
     // The context's first build decided with the plan it opened; a later one (esbuild's rebuilds) looks again.
     const previous = opened ?? fittingPlan();
     opened = undefined;
@@ -271,7 +281,10 @@ export function openWrappedTree(base: string, key: string, hooks: WrappedTreeHoo
       plan = { environment: '', copied: mode !== 'record', modules: {}, generated: [] };
       if (!finished) return;
       try {
-        if (mode === 'record') finished.environment = hooks.environment();
+        if (mode === 'record') {
+          finished.environment = hooks.environment();
+          markUsed();
+        }
         if (changed) writeFileAtomically(planFile, JSON.stringify(finished));
         const trees = fs
           .readdirSync(base)

@@ -224,6 +224,15 @@ describe("esbuild's wrapped tree: reused only while nothing it was made from has
     expect(third.text.match(/^\/\/ .*\/name\.js$/gm)).toHaveLength(1);
   });
 
+  it('a cache directory that cannot be written (a file stands there) does not fail the build', async () => {
+    const app = freshApp();
+    const cache = path.join(app, 'not-a-directory');
+    fs.writeFileSync(cache, '');
+    const outfile = path.join(app, 'out.cjs');
+    for (let i = 0; i < 2; i++) await buildSandboxed({ entry: path.join(app, 'index.js'), outfile, bundler: 'esbuild', cwd: app, cache });
+    expect(run(outfile).stdout).toBe('hello world from greeter\n');
+  });
+
   it('an esbuild context looks at the plan again on each rebuild: an edit between rebuilds is wrapped afresh', async () => {
     const app = freshApp();
     expect((await buildAndRun(app, 2)).stdout).toBe('hello world from greeter\n');
