@@ -1,8 +1,11 @@
 // Tests for assertPolicy: what passes, and the exact problem line each kind of mistake produces.
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
 import { Ajv } from 'ajv';
 import { assertPolicy } from '../../src/policy/index.js';
+import { compilePolicyValidator } from '../../src/policy/validate-policy.js';
 import { SandboxError } from '../../src/errors.js';
 
 const fixture = (name: string): unknown => JSON.parse(readFileSync(new URL(`./fixtures/${name}`, import.meta.url), 'utf8'));
@@ -136,5 +139,23 @@ describe('policy.schema.json', () => {
     };
     visit(schema, '#');
     expect(undocumented).toEqual([]);
+  });
+
+  it("is what the build's pre-compiled validator checks, with the same errors as a compile at run time", () => {
+    const text = readFileSync(new URL('../../schema/policy.schema.json', import.meta.url), 'utf8');
+    // Written by scripts/build.js (npm test builds first); assertPolicy uses it when its hash matches the schema.
+    const precompiled = createRequire(import.meta.url)('../../dist/policy-validator.cjs');
+    expect(precompiled.schemaHash).toBe(createHash('sha256').update(text).digest('hex'));
+    const { validate } = compilePolicyValidator(text);
+    const samples = [
+      fixture('lavamoat-node.json'),
+      { resources: { a: { globals: { x: 5 }, builtin: { 'fs.readFile': 'yes' } }, 'B C': {} }, extra: 1 },
+      { resources: { a: { packages: { b: 'read' } } } },
+      [],
+    ];
+    for (const sample of samples) {
+      expect(precompiled(sample)).toBe(validate(sample));
+      expect(precompiled.errors).toEqual(validate.errors);
+    }
   });
 });
