@@ -43,12 +43,27 @@ export interface WrappedTreeHooks {
  */
 export type TreeMode = 'record' | 'write' | 'reuse';
 
+/**
+ * A file's size, mtime, ctime and inode, taken while its source hashed as a plan records: while
+ * they stay the same, the source is taken as unchanged without reading it (see fittingPlan).
+ */
+type StatStamp = [size: number, mtimeMs: number, ctimeMs: number, ino: number];
+
+interface PlannedModule {
+  sourceHash: string;
+  /** The copy's path in the tree, relative to it ('write' and 'reuse' plans). */
+  file?: string;
+  stamp?: StatStamp;
+  references: readonly string[];
+  warnings: readonly BuildWarning[];
+}
+
 /** What a build leaves for the next: every module it linked, with what its copy was made from. */
 interface Plan {
   environment: string;
   /** The modules have copies in the tree (a 'write' or 'reuse' build made the plan). */
   copied: boolean;
-  modules: Record<string, { sourceHash: string; references: readonly string[]; warnings: readonly BuildWarning[] }>;
+  modules: Record<string, PlannedModule>;
   generated: string[];
 }
 
@@ -83,6 +98,14 @@ export interface WrappedTree {
 /** Trees kept besides the current one: a few recent option sets (say, two policies) rebuild without rewriting. */
 const TREES_KEPT = 3;
 const hashOf = (text: string) => crypto.createHash('sha256').update(text).digest('hex').slice(0, 16);
+/**
+ * How long a file must have been left alone before its stat may stand for its content. A change
+ * within the file system's timestamp granularity of our read could leave size and times as they
+ * were (git's "racy clean" entries); ctime, which only the kernel sets, has then moved past this.
+ */
+const SETTLED_MS = 2000;
+const stampOf = (stats: fs.Stats): StatStamp => [stats.size, stats.mtimeMs, stats.ctimeMs, stats.ino];
+const sameStamp = (a: StatStamp | undefined, b: StatStamp) => a !== undefined && a.every((value, i) => value === b[i]);
 
 /** A file written whole or not at all, so a concurrent build of the same tree never reads half of it. */
 export function writeFileAtomically(file: string, contents: string): void {
@@ -123,6 +146,26 @@ export function openWrappedTree(base: string, key: string, hooks: WrappedTreeHoo
   };
   const GROUP_FIELDS: Record<string, object> = { cjs: {}, esm: { type: 'module' }, 'cjs-pure': { sideEffects: false }, 'esm-pure': { type: 'module', sideEffects: false } };
 
+  /** Set when fittingPlan stamped modules: the plan is worth writing again at the end of the build. */
+  let stampsAdded = false;
+  /**
+   * Whether a module's source is the one its plan entry was made from. A module whose stat matches
+   * its stamp is not read; one that had to be hashed and matched gets stamped, once it has settled.
+   * The stat comes before the read: a change in between leaves a stamp that no longer matches.
+   */
+  function sourceUnchanged(original: string, entry: PlannedModule, checkedAt: number): boolean {
+    const stats = fs.statSync(original, { throwIfNoEntry: false });
+    if (!stats) return false;
+    const stamp = stampOf(stats);
+    if (sameStamp(entry.stamp, stamp)) return true;
+    if (hooks.sourceHashOf(original) !== entry.sourceHash) return false;
+    if (Math.max(stats.mtimeMs, stats.ctimeMs) < checkedAt - SETTLED_MS) {
+      entry.stamp = stamp;
+      stampsAdded = true;
+    }
+    return true;
+  }
+
   /** The previous build's plan, if it fits this build. */
   function fittingPlan(): Plan | undefined {
     let previous: Plan;
@@ -132,7 +175,9 @@ export function openWrappedTree(base: string, key: string, hooks: WrappedTreeHoo
       return undefined;
     }
     if (previous.environment !== hooks.environment()) return undefined;
-    const fits = ([original, entry]: [string, Plan['modules'][string]]) => hooks.sourceHashOf(original) === entry.sourceHash && (!previous.copied || fs.existsSync(copyFileOf(original)));
+    const checkedAt = Date.now();
+    const fits = ([original, entry]: [string, PlannedModule]) =>
+      sourceUnchanged(original, entry, checkedAt) && (!previous.copied || (entry.file !== undefined && fs.existsSync(path.join(dir, entry.file))));
     const generatedThere = !previous.copied || previous.generated.every((file) => fs.existsSync(file));
     return Object.entries(previous.modules).every(fits) && generatedThere ? previous : undefined;
   }
@@ -183,9 +228,10 @@ export function openWrappedTree(base: string, key: string, hooks: WrappedTreeHoo
     opened = undefined;
     const reused = previous?.copied ? previous : undefined;
     plan = reused ?? { environment: hooks.environment(), copied: true, modules: {}, generated: [] };
-    planChanged = reused === undefined;
+    planChanged = reused === undefined || stampsAdded;
+    stampsAdded = false;
     for (const [original, entry] of Object.entries(reused?.modules ?? {})) {
-      const file = copyFileOf(original);
+      const file = path.join(dir, entry.file!);
       modules.set(original, { file, written: Promise.resolve(entry.references) });
       originals.set(file, original);
       complete.add(original);
@@ -200,7 +246,7 @@ export function openWrappedTree(base: string, key: string, hooks: WrappedTreeHoo
     await Promise.resolve();
     const copy = await hooks.wrap(original);
     writeInOwnDir(file, copy.code);
-    plan.modules[original] = { sourceHash: copy.sourceHash, references: copy.references, warnings: copy.warnings };
+    plan.modules[original] = { sourceHash: copy.sourceHash, file: path.relative(dir, file), references: copy.references, warnings: copy.warnings };
     warnings.push(...copy.warnings);
     planChanged = true;
     return copy.references;
