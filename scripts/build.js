@@ -38,10 +38,12 @@ await build({
 });
 
 // ses, as every bundle embeds it: built from ses's sources with two modules adjusted so that lockdown
-// leaves V8's regex, iteration and promise fast paths on (src/runtime/ses-patches explains each).
+// leaves V8's regex, iteration and promise fast paths on, and one so that each Compartment's global is
+// set up without per-property garbage (src/runtime/ses-patches explains each).
 const SES_PATCHES = [
   { file: 'tame-regexp-constructor.js', replace: 'tame-regexp-constructor.js' },
   { file: 'enablements.js', append: 'enablements-fast-paths.js' },
+  { file: 'global-object.js', replace: 'global-object.js' },
 ];
 const sesSourceDir = path.dirname(fs.realpathSync(fileURLToPath(import.meta.resolve('ses'))));
 const applied = new Set();

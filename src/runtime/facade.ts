@@ -15,13 +15,15 @@ export interface FacadeContext {
   wrapFunction?(path: string, fn: (...args: any[]) => any): (...args: any[]) => any;
 }
 
+// Startup code runs once, in V8's interpreter, where `for...of` allocates an iterator result per
+// element: the loops below index arrays instead (the runtime's garbage at startup is peak RSS).
+
 /** Every string-keyed member name along the prototype chain, Object.prototype excepted. */
-function memberNames(real: AnyObject): string[] {
-  const names = new Set<string>();
+function addMemberNames(real: AnyObject, names: Set<string>): void {
   for (let obj = real; obj && obj !== Object.prototype && obj !== Function.prototype; obj = Object.getPrototypeOf(obj)) {
-    for (const name of Object.getOwnPropertyNames(obj)) if (name !== 'constructor') names.add(name);
+    const own = Object.getOwnPropertyNames(obj);
+    for (let i = 0; i < own.length; i++) if (own[i] !== 'constructor') names.add(own[i]!);
   }
-  return [...names].sort();
 }
 
 function findDescriptor(real: AnyObject, key: string): PropertyDescriptor | undefined {
@@ -71,17 +73,18 @@ export function createFacade(real: AnyObject, node: GrantNode, path: string, ctx
         }[path]!
       : {};
   // Nested host objects (process.stdout, fs.promises, process.env) are shared: read-only views.
-  const share = createReadOnlyMembrane((memberPath) => ctx.denyWrite(`${path}.${memberPath}`), ctx.isHostPrototype);
-  const keys = new Set(node.children.keys());
-  if (node.whole) {
-    for (const key of memberNames(real)) {
-      // Underscore members are Node internals (_events, _linkedBinding, _getActiveHandles): never by default.
-      if (!ctx.hidden.has(`${path}.${key}`) && !key.startsWith('_')) keys.add(key);
-    }
-  }
-  for (const key of [...keys].sort()) {
-    const memberPath = `${path}.${key}`;
+  // The membrane is made on first use: most facades hold only methods and primitives.
+  let membrane: (<T>(value: T, key: string) => T) | undefined;
+  const share = <T>(value: T, key: string): T => (membrane ??= createReadOnlyMembrane((memberPath) => ctx.denyWrite(`${path}.${memberPath}`), ctx.isHostPrototype))(value, key);
+  const names = new Set(node.children.keys());
+  if (node.whole) addMemberNames(real, names);
+  const keys = [...names].sort();
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i]!;
     const child = node.children.get(key);
+    // Underscore members are Node internals (_events, _linkedBinding, _getActiveHandles): never by default.
+    if (!child && (key.startsWith('_') || ctx.hidden.has(`${path}.${key}`))) continue;
+    const memberPath = `${path}.${key}`;
     const descriptor = findDescriptor(real, key);
     if (!descriptor) continue;
     if (child && !child.whole) {
@@ -92,20 +95,30 @@ export function createFacade(real: AnyObject, node: GrantNode, path: string, ctx
       continue;
     }
     const write = child?.write ?? node.write;
-    defineMember(facade, real, key, descriptor, memberPath, write, write ? (value) => value : share, ctx);
+    defineMember(facade, real, key, descriptor, memberPath, write, write ? unshared : share, ctx);
   }
   // Not frozen: the facade belongs to one package, which may patch its own copy (graceful-fs
   // replaces fs.close); nobody else sees it.
   return facade;
 }
 
+/** What a "write" grant hands out: the real object itself. */
+const unshared = <T>(value: T): T => value;
+
+/** One descriptor for every defineOwn: defineProperty on our own ordinary objects reads it at once and runs no other code. */
+const OWN_MEMBER: PropertyDescriptor = { value: undefined, enumerable: true, writable: true, configurable: true };
+
 function defineOwn(target: AnyObject, key: string, value: unknown): void {
-  Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+  OWN_MEMBER.value = value;
+  Object.defineProperty(target, key, OWN_MEMBER);
+  OWN_MEMBER.value = undefined;
 }
 
 /** Host functions carry members too (process.hrtime.bigint): copy them onto the wrapper. */
 function copyFunctionMembers(from: AnyObject, to: AnyObject): void {
-  for (const key of Object.getOwnPropertyNames(from)) {
+  const keys = Object.getOwnPropertyNames(from);
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i]!;
     if (key === 'length' || key === 'name' || key === 'prototype' || key === 'arguments' || key === 'caller') continue;
     const value = from[key];
     defineOwn(to, key, typeof value === 'function' ? value.bind(from) : value);
@@ -118,17 +131,28 @@ function defineMember(facade: AnyObject, real: AnyObject, key: string, descripto
   if (found && typeof value === 'function' && !isClassLike(value)) {
     const method = value as (...args: any[]) => any;
     const attenuated = ctx.wrapFunction ? ctx.wrapFunction(path, method) : method;
-    // Host methods need the real receiver (process.on uses `this`), and must not hand it back.
-    const member = function (this: unknown, ...args: unknown[]) {
-      // Constructor-only host functions (WebAssembly.Module) must be called with `new`. The attenuated
-      // function is the one constructed: `new fs.fstatSync(fd)` or `new createRequire(path)` must not skip it.
-      if (new.target) return Reflect.construct(attenuated, args, new.target === member ? attenuated : new.target);
-      const result = Reflect.apply(attenuated, this === facade || this === undefined ? real : this, args);
-      return result === real ? facade : result;
-    };
-    Object.defineProperty(member, 'name', { value: method.name });
-    // `x instanceof facade.Module` tests against the real prototype.
-    if (typeof method.prototype === 'object' && method.prototype !== null) Object.defineProperty(member, 'prototype', { value: method.prototype, writable: false });
+    const name: unknown = method.name;
+    // Named as it is created (a computed key): redefining `name` afterwards turned every wrapper into a dictionary-mode object.
+    const member = {
+      [typeof name === 'string' ? name : '']: function (this: unknown, ...args: unknown[]) {
+        // Host methods need the real receiver (process.on uses `this`), and must not hand it back.
+        // Constructor-only host functions (WebAssembly.Module) must be called with `new`. The attenuated
+        // function is the one constructed: `new fs.fstatSync(fd)` or `new createRequire(path)` must not skip it.
+        if (new.target) return Reflect.construct(attenuated, args, new.target === member ? attenuated : new.target);
+        const result = Reflect.apply(attenuated, this === facade || this === undefined ? real : this, args);
+        return result === real ? facade : result;
+      },
+    }[typeof name === 'string' ? name : '']!;
+    if (typeof name !== 'string') Object.defineProperty(member, 'name', { value: name });
+    // `x instanceof facade.Module` tests against the real prototype, held as the host holds it: most
+    // host functions are declarations with a writable `prototype`, which a plain assignment keeps in
+    // V8's fast mode (redefining it read-only made each wrapper a ~430-byte dictionary); builtin
+    // classes (WebAssembly.Module) have a read-only one.
+    const proto: unknown = method.prototype;
+    if (typeof proto === 'object' && proto !== null) {
+      if (Object.getOwnPropertyDescriptor(method, 'prototype')?.writable === false) Object.defineProperty(member, 'prototype', { value: proto, writable: false });
+      else member.prototype = proto;
+    }
     copyFunctionMembers(method, member);
     defineOwn(facade, key, member);
     return;

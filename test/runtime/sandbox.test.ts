@@ -46,6 +46,26 @@ describe('builtins', () => {
     expect(() => sandbox.builtin('left-pad', 'fs')).toThrow(/package "left-pad" may not use builtin "fs" \(policy resources\["left-pad"\]\.builtin\)\. Add "fs": true/);
   });
 
+  it("a facade's methods carry the host function's name, members and prototype, held as the host holds it", () => {
+    const sandbox = sandboxWith({ a: grants({ builtin: { fs: true }, globals: { WebAssembly: true } }) });
+    const fsFacade = sandbox.builtin('a', 'fs') as any;
+    const describe = (fn: object, key: string) => {
+      const { writable, enumerable, configurable } = Object.getOwnPropertyDescriptor(fn, key)!;
+      return { writable, enumerable, configurable };
+    };
+    expect(fsFacade.readFileSync).not.toBe(fs.readFileSync);
+    expect(fsFacade.readFileSync.name).toBe('readFileSync');
+    expect(describe(fsFacade.readFileSync, 'name')).toEqual(describe(fs.readFileSync, 'name'));
+    expect(fsFacade.readFileSync.prototype).toBe(fs.readFileSync.prototype);
+    expect(describe(fsFacade.readFileSync, 'prototype')).toEqual(describe(fs.readFileSync, 'prototype'));
+    expect(typeof fsFacade.realpathSync.native).toBe('function');
+    // A builtin class with a read-only prototype keeps it read-only, and `instanceof` and `new` work.
+    const wasm = sandbox.scope('a').globalThis.WebAssembly as any;
+    expect(describe(wasm.Module, 'prototype')).toEqual(describe(WebAssembly.Module, 'prototype'));
+    const module = new wasm.Module(new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0]));
+    expect(module instanceof wasm.Module && module instanceof WebAssembly.Module).toBe(true);
+  });
+
   it('a facade is per package: patching it changes nothing for others', () => {
     const sandbox = sandboxWith({ a: grants({ builtin: { fs: true } }), b: grants({ builtin: { fs: true } }) });
     const fsA = sandbox.builtin('a', 'fs') as any;

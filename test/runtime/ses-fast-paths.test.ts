@@ -108,3 +108,43 @@ describe('the embedded ses (dist/ses.cjs)', () => {
     expect(Object.values(severe.overridable).every(Boolean)).toBe(true);
   });
 });
+
+/** The own properties of a new Compartment's global and of the real global after lockdown: names, attributes, kinds. */
+function globalsAfterLockdown(ses: string, options: object): { compartment: string[]; real: string[]; wiring: Record<string, boolean> } {
+  const script = `
+    'use strict';
+    require(${JSON.stringify(ses)});
+    lockdown(${JSON.stringify(options)});
+    const describe = (object) => Reflect.ownKeys(object).map((key) => {
+      const d = Object.getOwnPropertyDescriptor(object, key);
+      const kind = 'value' in d ? typeof d.value : 'accessor';
+      return [String(key), kind, d.writable, d.enumerable, d.configurable].join(' ');
+    }).sort();
+    const first = new Compartment().globalThis;
+    const second = new Compartment().globalThis;
+    const wiring = {
+      sharedIntrinsics: first.Array === Array && first.JSON === JSON && second.Array === Array,
+      ownGlobalThis: first.globalThis === first && second.globalThis === second,
+      ownEvaluators: first.eval !== second.eval && first.Function !== second.Function && first.Function !== Function,
+      ownCompartment: first.Compartment !== second.Compartment && first.Compartment !== Compartment,
+      constants: first.undefined === undefined && Number.isNaN(first.NaN) && first.Infinity === Infinity,
+    };
+    process.stdout.write(JSON.stringify({ compartment: describe(first), real: describe(globalThis), wiring }));
+  `;
+  const run = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8' });
+  if (run.status !== 0) throw new Error(`observer exited ${run.status}: ${run.stderr}`);
+  return JSON.parse(run.stdout);
+}
+
+describe("the embedded ses's global-object.js (built once, not per Compartment)", () => {
+  it("gives a Compartment's global, and the real one, the same properties as stock ses 2.3.0", () => {
+    const options = { ...DEFAULT_LOCKDOWN, legacyRegeneratorRuntimeTaming: 'unsafe-ignore' };
+    const patched = globalsAfterLockdown(PATCHED_SES, options);
+    const stock = globalsAfterLockdown(STOCK_SES, options);
+    expect(patched.compartment.length).toBeGreaterThan(50);
+    expect(patched.compartment).toEqual(stock.compartment);
+    expect(patched.real).toEqual(stock.real);
+    expect(patched.wiring).toEqual({ sharedIntrinsics: true, ownGlobalThis: true, ownEvaluators: true, ownCompartment: true, constants: true });
+    expect(stock.wiring).toEqual(patched.wiring);
+  });
+});
