@@ -428,6 +428,33 @@ describe('sealPrototypeChain', () => {
     expect(refused).toEqual(['emit']);
   });
 
+  it("gives an instance's first store of a sealed member an ordinary own data property, whatever the key", () => {
+    class Base {
+      run() {
+        return 'base';
+      }
+    }
+    const symbol = Symbol('member');
+    Object.assign(Base.prototype, { statusCode: 200, [symbol]: 1 });
+    Object.defineProperty(Base.prototype, '__proto__', { value: 'own', writable: true, enumerable: false, configurable: true });
+    sealPrototypeChain(Base as any, (key) => {
+      throw new TypeError(`refused ${String(key)}`);
+    }, () => false);
+    const instance = new Base() as any;
+    for (const key of ['statusCode', 'run', 'constructor', '__proto__', symbol]) {
+      instance[key] = 7;
+      expect(Object.getOwnPropertyDescriptor(instance, key)).toEqual({ value: 7, writable: true, enumerable: true, configurable: true });
+    }
+    expect(Object.getPrototypeOf(instance)).toBe(Base.prototype);
+    expect((new Base() as any).statusCode).toBe(200);
+    expect(() => {
+      Object.preventExtensions(new Base()).run = () => 'evil';
+    }).toThrow(TypeError);
+    expect(() => {
+      (Base.prototype as any).statusCode = 500;
+    }).toThrow(/refused statusCode/);
+  });
+
   it("keeps the writes of an object that copied the sealed accessors as its own (express's merge-descriptors), for it alone", () => {
     const app: any = function app() {};
     for (const key of ['emit', '_events']) Object.defineProperty(app, key, Object.getOwnPropertyDescriptor(Emitter.prototype, key)!);
