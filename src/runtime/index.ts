@@ -305,6 +305,8 @@ export function createSandbox(host: HostPowers, powers: LockedDownPowers, config
     const file = scopeFilename(relativePath);
     return { url: toFileUrl(file), filename: file, dirname: scopeDirname(relativePath) };
   };
+  // Shared by every package's scope: frozen, so that no package can leave anything on them for another.
+  for (const shared of [scopeFilename, scopeDirname, scopeMeta]) Object.freeze(shared);
 
   function createScope(pkg: string): PackageScope {
     const globalTrees = createGrantTrees(grantsOf(pkg).globals);

@@ -167,6 +167,26 @@ describe('globals and hidden doors', () => {
   });
 });
 
+describe('scopes', () => {
+  it("share only frozen path helpers: nothing one package leaves on its scope reaches another's", () => {
+    const sandbox = sandboxWith({});
+    const a = sandbox.scope('a') as any;
+    const b = sandbox.scope('b') as any;
+    expect(Object.keys(a)).toEqual(['globalThis']);
+    expect(a.globalThis).not.toBe(b.globalThis);
+    for (const name of ['filename', 'dirname', 'meta']) {
+      expect(a[name]).toBe(b[name]);
+      expect(Object.isFrozen(a[name])).toBe(true);
+      expect(() => {
+        a[name].note = 'left for b';
+      }).toThrow(TypeError);
+    }
+    expect(Object.isFrozen(a.require)).toBe(true);
+    a.require = () => 'mine';
+    expect(b.require).not.toBe(a.require);
+  });
+});
+
 describe('granted globals are made on first read', () => {
   it('the same facade on every read, a plain data property after the first', () => {
     const g = sandboxWith({ a: grants({ globals: { process: true, Buffer: true } }) }).scope('a').globalThis as any;
