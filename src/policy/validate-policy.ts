@@ -113,13 +113,23 @@ export function precompiledValidatorSource(schemaText: string): string {
   return `${standaloneCode(ajv, validate)}\nmodule.exports.schemaHash = ${JSON.stringify(hashOf(schemaText))};\n`;
 }
 
+/** The build's validator if it is there, loads, and was made from this schema; else undefined (compile instead). */
+export function loadPrecompiled(file: string, schemaHash: string): ValidateFunction | undefined {
+  if (!existsSync(file)) return undefined;
+  try {
+    const loaded = require(file) as ValidateFunction & { schemaHash?: string };
+    return loaded.schemaHash === schemaHash ? loaded : undefined;
+  } catch {
+    // A damaged file (an interrupted build) only costs the compile it was meant to save.
+    return undefined;
+  }
+}
+
 /** The validator, once per process: the build's pre-compiled one when it matches the schema, else compiled now. */
 function loadValidator(): NonNullable<typeof compiled> {
   if (compiled) return compiled;
   const { root, text } = readSchema();
-  const precompiled = join(root, PRECOMPILED_VALIDATOR);
-  const loaded = existsSync(precompiled) ? (require(precompiled) as ValidateFunction & { schemaHash?: string }) : undefined;
-  const validate = loaded?.schemaHash === hashOf(text) ? loaded : compilePolicyValidator(text).validate;
+  const validate = loadPrecompiled(join(root, PRECOMPILED_VALIDATOR), hashOf(text)) ?? compilePolicyValidator(text).validate;
   const schema = JSON.parse(text) as PolicySchema;
   compiled = { validate, builtinPath: new RegExp(schema.definitions.builtinPath.pattern) };
   return compiled;

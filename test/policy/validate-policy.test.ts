@@ -1,11 +1,13 @@
 // Tests for assertPolicy: what passes, and the exact problem line each kind of mistake produces.
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
 import { Ajv } from 'ajv';
 import { assertPolicy } from '../../src/policy/index.js';
-import { compilePolicyValidator } from '../../src/policy/validate-policy.js';
+import { compilePolicyValidator, loadPrecompiled } from '../../src/policy/validate-policy.js';
 import { SandboxError } from '../../src/errors.js';
 
 const fixture = (name: string): unknown => JSON.parse(readFileSync(new URL(`./fixtures/${name}`, import.meta.url), 'utf8'));
@@ -157,5 +159,17 @@ describe('policy.schema.json', () => {
       expect(precompiled(sample)).toBe(validate(sample));
       expect(precompiled.errors).toEqual(validate.errors);
     }
+  });
+
+  it('is compiled at run time instead when the pre-compiled file is damaged or made from another schema', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sb-validator-'));
+    const damaged = join(dir, 'damaged.cjs');
+    writeFileSync(damaged, 'module.exports = (');
+    expect(loadPrecompiled(damaged, 'any')).toBeUndefined();
+    const stale = join(dir, 'stale.cjs');
+    writeFileSync(stale, 'module.exports = () => true;\nmodule.exports.schemaHash = "old";\n');
+    expect(loadPrecompiled(stale, 'new')).toBeUndefined();
+    expect(loadPrecompiled(stale, 'old')).toBeTypeOf('function');
+    expect(loadPrecompiled(join(dir, 'missing.cjs'), 'old')).toBeUndefined();
   });
 });
