@@ -38,11 +38,18 @@ await build({
 });
 
 // ses, as every bundle embeds it: built from ses's sources with two modules adjusted so that lockdown
-// leaves V8's regex, iteration and promise fast paths on, and one so that each Compartment's global is
-// set up without per-property garbage (src/runtime/ses-patches explains each).
+// leaves V8's regex, iteration and promise fast paths on, one so that the prototypes keyed stores look
+// through are frozen without V8's frozen elements kind, and one so that each Compartment's global is
+// set up without per-property garbage (src/runtime/ses-patches explains each). A patch either replaces
+// a module, or appends to it and may insert one call before an anchor that must occur exactly once.
 const SES_PATCHES = [
   { file: 'tame-regexp-constructor.js', replace: 'tame-regexp-constructor.js' },
   { file: 'enablements.js', append: 'enablements-fast-paths.js' },
+  {
+    file: 'lockdown.js',
+    append: 'freeze-keeping-element-kinds.js',
+    insert: { before: 'tamedHarden(toHarden);', code: 'freezeKeepingElementKinds(intrinsics);\n    ' },
+  },
   { file: 'global-object.js', replace: 'global-object.js' },
 ];
 const sesSourceDir = path.dirname(fs.realpathSync(fileURLToPath(import.meta.resolve('ses'))));
@@ -56,7 +63,15 @@ const sesPatches = {
         if (args.path !== target) return undefined;
         applied.add(patch.file);
         const ours = fs.readFileSync(path.join(root, 'src/runtime/ses-patches', patch.replace ?? patch.append), 'utf8');
-        const contents = patch.replace ? ours : `${fs.readFileSync(args.path, 'utf8')}\n${ours}`;
+        let theirs = patch.replace ? '' : fs.readFileSync(args.path, 'utf8');
+        if (patch.insert) {
+          const at = theirs.indexOf(patch.insert.before);
+          if (at < 0 || theirs.indexOf(patch.insert.before, at + 1) >= 0) {
+            throw new Error(`ses's ${patch.file} changed: ${JSON.stringify(patch.insert.before)} no longer occurs exactly once; update src/runtime/ses-patches/${patch.append} for the installed ses.`);
+          }
+          theirs = theirs.slice(0, at) + patch.insert.code + theirs.slice(at);
+        }
+        const contents = patch.replace ? ours : `${theirs}\n${ours}`;
         return { contents, loader: 'js', resolveDir: path.dirname(args.path) };
       });
     }

@@ -148,3 +148,92 @@ describe("the embedded ses's global-object.js (built once, not per Compartment)"
     expect(stock.wiring).toEqual(patched.wiring);
   });
 });
+
+/** The prototypes keyed stores look through, as `${name}` -> expression. */
+const STORE_PROTOTYPES: Record<string, string> = {
+  'Object.prototype': 'Object.prototype',
+  'Array.prototype': 'Array.prototype',
+  '%TypedArray%.prototype': 'Object.getPrototypeOf(Uint8Array.prototype)',
+  'Uint8Array.prototype': 'Uint8Array.prototype',
+  'Uint32Array.prototype': 'Uint32Array.prototype',
+  'Float64Array.prototype': 'Float64Array.prototype',
+};
+
+/**
+ * Each of those prototypes after lockdown: V8's elements kind (from %DebugPrint, the only thing the child
+ * prints to stdout), whether its properties are in fast mode, whether it is frozen, and whether V8's
+ * typed array species protector is still on (JSON on stderr).
+ */
+function storePrototypes(ses: string | undefined): { kinds: Record<string, string>; fast: Record<string, boolean>; frozen: Record<string, boolean>; typedArraySpecies: boolean } {
+  const entries = Object.entries(STORE_PROTOTYPES);
+  const script = `
+    'use strict';
+    if (${JSON.stringify(ses ?? null)}) { require(${JSON.stringify(ses ?? '')}); lockdown(${JSON.stringify(DEFAULT_LOCKDOWN)}); }
+    const objects = [${entries.map(([, expression]) => expression).join(', ')}];
+    for (const object of objects) %DebugPrint(object);
+    process.stderr.write(JSON.stringify({
+      fast: objects.map((object) => %HasFastProperties(object)),
+      frozen: objects.map((object) => Object.isFrozen(object)),
+      typedArraySpecies: %TypedArraySpeciesProtector(),
+    }));
+  `;
+  const run = spawnSync(process.execPath, ['--allow-natives-syntax', '-e', script], { encoding: 'utf8' });
+  if (run.status !== 0) throw new Error(`observer exited ${run.status}: ${run.stderr}`);
+  const blocks = run.stdout.split(/^DebugPrint: /m).slice(1);
+  const kinds = blocks.map((block) => /^ - elements: .*\[(\w+)\]$/m.exec(block)?.[1] ?? `unreadable: ${block.slice(0, 200)}`);
+  const rest = JSON.parse(run.stderr) as { fast: boolean[]; frozen: boolean[]; typedArraySpecies: boolean };
+  const byName = <T>(values: T[]) => Object.fromEntries(entries.map(([name], i) => [name, values[i]!]));
+  return { kinds: byName(kinds), fast: byName(rest.fast), frozen: byName(rest.frozen), typedArraySpecies: rest.typedArraySpecies };
+}
+
+describe("the embedded ses's lockdown.js (prototypes frozen without V8's frozen elements kind)", () => {
+  const patched = storePrototypes(PATCHED_SES);
+
+  it('under stock ses every one of them has the frozen elements kind that sends keyed stores to the runtime', () => {
+    const stock = storePrototypes(STOCK_SES);
+    expect(Object.values(stock.kinds).every((kind) => kind.endsWith('FROZEN_ELEMENTS'))).toBe(true);
+  });
+
+  it('leaves each of them frozen, in fast mode, with an elements kind that is not frozen', () => {
+    expect(Object.values(patched.frozen).every(Boolean)).toBe(true);
+    expect(Object.values(patched.fast).every(Boolean)).toBe(true);
+    for (const [name, kind] of Object.entries(patched.kinds)) expect(kind, name).toMatch(/^(DICTIONARY_ELEMENTS|HOLEY_NONEXTENSIBLE_ELEMENTS)$/);
+  });
+
+  it('switches off only the typed array species protector (typed array constructors are locked one by one)', () => {
+    expect(storePrototypes(undefined).typedArraySpecies).toBe(true);
+    expect(patched.typedArraySpecies).toBe(false);
+    // The other protectors: 'leaves every protector intact after lockdown with the default options' above.
+  });
+
+  it('refuses the same changes a frozen prototype refuses', () => {
+    const script = `
+      'use strict';
+      require(${JSON.stringify(PATCHED_SES)});
+      lockdown(${JSON.stringify(DEFAULT_LOCKDOWN)});
+      const attempts = {
+        'Object.prototype.polluted = 1': () => { Object.prototype.polluted = 1; },
+        'Object.prototype[0] = 1': () => { Object.prototype[0] = 1; },
+        'Array.prototype.map = f': () => { Array.prototype.map = () => []; },
+        'Array.prototype[Symbol.iterator] = f': () => { Array.prototype[Symbol.iterator] = () => {}; },
+        'defineProperty(Array.prototype, 0)': () => { Object.defineProperty(Array.prototype, 0, { value: 1 }); },
+        'Uint8Array.prototype.constructor = f': () => { Uint8Array.prototype.constructor = function () {}; },
+        'delete Float64Array.prototype.BYTES_PER_ELEMENT': () => { delete Float64Array.prototype.BYTES_PER_ELEMENT; },
+        'setPrototypeOf(%TypedArray%.prototype, null)': () => { Object.setPrototypeOf(Object.getPrototypeOf(Uint8Array.prototype), null); },
+      };
+      const results = {};
+      for (const [name, attempt] of Object.entries(attempts)) {
+        try { attempt(); results[name] = 'allowed'; } catch (error) { results[name] = error.constructor.name; }
+      }
+      const a = []; a[0] = 1; a[a.length] = 2; const t = new Float64Array(2); t[1] = 5; const o = {}; o['k' + 1] = 3;
+      results.ordinaryStores = a.join() === '1,2' && t[1] === 5 && o.k1 === 3 && [][0] === undefined && ({}).polluted === undefined;
+      process.stdout.write(JSON.stringify(results));
+    `;
+    const run = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8' });
+    expect(run.status, run.stderr).toBe(0);
+    const results = JSON.parse(run.stdout) as Record<string, unknown>;
+    const { ordinaryStores, ...attempts } = results;
+    expect(ordinaryStores).toBe(true);
+    expect(Object.entries(attempts).filter(([, outcome]) => outcome !== 'TypeError')).toEqual([]);
+  });
+});
