@@ -59,6 +59,8 @@ const CONSTANT_GLOBALS = [
   'TextEncoder', 'TextDecoder',
 ];
 
+const READ_ONLY: PropertyDescriptor = Object.freeze({ writable: false, configurable: false });
+
 const NO_GRANTS: RuntimePackagePolicy = Object.freeze({ globals: {}, builtin: {}, packages: {}, native: false });
 
 export interface Sandbox {
@@ -331,12 +333,16 @@ export function createSandbox(host: HostPowers, powers: LockedDownPowers, config
     const { values, lazy, writable } = createEndowments(pkg, globalTrees);
     const compartment = new powers.Compartment({ __options__: true, globals: values, name: pkg });
     const global = compartment.globalThis;
+    // First, while every package's global still has the same shape: V8 then shares the maps these
+    // redefinitions make between all the globals (done after the grants, it cost 7 MiB of peak RSS).
+    for (let i = 0; i < CONSTANT_GLOBALS.length; i++) {
+      const name = CONSTANT_GLOBALS[i]!;
+      if (globalTrees.has(name)) continue; // granted: the grant decides what the package sees
+      const descriptor = Object.getOwnPropertyDescriptor(global, name);
+      if (descriptor && 'value' in descriptor && descriptor.configurable) Object.defineProperty(global, name, READ_ONLY);
+    }
     lazy.forEach((node, name) => defineLazyGlobal(global, pkg, name, node));
     if (observing) observeHostGlobals(pkg, global, globalTrees);
-    for (const name of CONSTANT_GLOBALS) {
-      const descriptor = Object.getOwnPropertyDescriptor(global, name);
-      if (descriptor && 'value' in descriptor && descriptor.configurable) Object.defineProperty(global, name, { writable: false, configurable: false });
-    }
     // Node's alias for the global object: the package's own.
     Object.defineProperty(global, 'global', { value: global, writable: true, configurable: true });
     if (!observing) {

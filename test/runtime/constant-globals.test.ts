@@ -7,14 +7,14 @@ import { DEFAULT_LOCKDOWN } from '../../src/options.js';
 import { TOOL_ROOT } from '../../src/context.js';
 
 /** Runs `body` in a fresh node with the embedded ses locked down and the runtime started; `g` is package "gen"'s global object. */
-function inPackage(body: string): Record<string, unknown> {
+function inPackage(body: string, globals: Record<string, unknown> = {}): Record<string, unknown> {
   const script = `
     'use strict';
     require(${JSON.stringify(path.join(TOOL_ROOT, 'dist', 'ses.cjs'))});
     const runtime = require(${JSON.stringify(path.join(TOOL_ROOT, 'dist', 'runtime.cjs'))});
     const { builtinModules } = require('node:module');
     const host = { realGlobal: globalThis, loadBuiltin: (name) => require(name), builtinModules, bundleDir: __dirname, lockdown: (options) => (lockdown(options), { Compartment, harden }) };
-    const sandbox = runtime.startSandbox(host, { policy: { resources: { gen: { globals: {}, builtin: {}, packages: {}, native: false } } }, lockdownOptions: ${JSON.stringify(DEFAULT_LOCKDOWN)} });
+    const sandbox = runtime.startSandbox(host, { policy: { resources: { gen: { globals: ${JSON.stringify(globals)}, builtin: {}, packages: {}, native: false } } }, lockdownOptions: ${JSON.stringify(DEFAULT_LOCKDOWN)} });
     const g = sandbox.scope('gen').globalThis;
     const out = {};
     ${body}
@@ -57,5 +57,16 @@ describe("a package's standard globals", () => {
       out.object = new g.Function('return Object')() === Object;
     `);
     expect(out).toEqual({ process: 'undefined', require: 'undefined', object: true });
+  });
+
+  it('leave a granted one to its grant (a lazy global, not a constant)', () => {
+    const out = inPackage(
+      `
+      out.before = typeof Object.getOwnPropertyDescriptor(g, 'TextEncoder').get;
+      out.encodes = new g.TextEncoder().encode('hi').length;
+    `,
+      { TextEncoder: true },
+    );
+    expect(out).toEqual({ before: 'function', encodes: 2 });
   });
 });
