@@ -9,17 +9,17 @@
 
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { build, type Plugin } from 'vite';
 import { sandbox } from '../plugins/rollup/index.js';
+import { scratchDir } from '../test/scratch.js';
 
 const TIMEOUT_MS = 60_000;
 const APP = fileURLToPath(new URL('./fixtures-vite', import.meta.url));
 const SECRET = path.join(APP, 'lib/secret.txt');
-const work = fs.mkdtempSync(path.join(os.tmpdir(), 'sb-vite-'));
+const work = scratchDir('sb-vite-');
 
 const ATTACKS = ["require('fs')", "require('child_process')", 'computed require', "import('node:fs')", 'Function constructor', 'globalThis.process'];
 const LEGIT = { slug: 'hello-vite-world', joined: 'a/b/c' };

@@ -1,6 +1,5 @@
 // generatePolicy on a fixture app whose expected policy is written by hand: member paths, aliasing, writes, nested and duplicate packages, doors, unresolvable code.
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -8,6 +7,7 @@ import { generatePolicy, type PolicyGeneration } from '../../src/analysis/genera
 import { SandboxError } from '../../src/errors.js';
 import { assertPolicy } from '../../src/policy/validate-policy.js';
 import { stringifyPolicy } from '../../src/policy/serialize-policy.js';
+import { scratchDir } from '../scratch.js';
 
 const fixtures = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../fixtures');
 const app = path.join(fixtures, 'policy-app');
@@ -102,7 +102,7 @@ describe('generatePolicy on test/fixtures/policy-app', () => {
 
 describe('generatePolicy reduction', () => {
   it('folds member paths into a whole grant that covers them, keeping their sites; a write is only covered by a write', async () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sb-policy-fold-'));
+    const dir = scratchDir('sb-policy-fold-');
     const write = (file: string, text: string) => {
       fs.mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
       fs.writeFileSync(path.join(dir, file), text);

@@ -3,15 +3,15 @@
 import { describe, it, expect, beforeAll } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { SourceMap } from 'node:module';
 import { fileURLToPath } from 'node:url';
+import { scratchDir } from '../scratch.js';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const app = path.join(repo, 'test/fixtures/mini-app');
 const cli = path.join(repo, 'bin/sandbox-bundle.js');
-const work = fs.mkdtempSync(path.join(os.tmpdir(), 'sb-cli-'));
+const work = scratchDir('sb-cli-');
 
 function run(args: string[], cwd = repo) {
   const result = spawnSync(process.execPath, args, { cwd, encoding: 'utf8' });

@@ -5,14 +5,14 @@
 import { describe, it, expect, beforeAll } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { assertPolicy } from '../../src/policy/validate-policy.js';
+import { scratchDir } from '../scratch.js';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const cli = path.join(repo, 'bin/sandbox-bundle.js');
-const work = fs.mkdtempSync(path.join(os.tmpdir(), 'sb-doors-'));
+const work = scratchDir('sb-doors-');
 const app = path.join(work, 'app');
 
 const ATTEMPT = `function attempt(fn) {

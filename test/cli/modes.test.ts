@@ -3,14 +3,14 @@
 import { describe, it, expect } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { scratchDir } from '../scratch.js';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const entry = path.join(repo, 'test/fixtures/mini-app/index.js');
 const cli = path.join(repo, 'bin/sandbox-bundle.js');
-const work = fs.mkdtempSync(path.join(os.tmpdir(), 'sb-modes-'));
+const work = scratchDir('sb-modes-');
 const emptyPolicy = path.join(work, 'empty.json');
 fs.writeFileSync(emptyPolicy, '{"resources": {}}');
 

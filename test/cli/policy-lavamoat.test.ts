@@ -1,18 +1,18 @@
 // LavaMoat policies: plain ones load as they are, newer ones are refused with a pointer to --from-lavamoat, which converts them.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { SandboxError } from '../../src/errors.js';
 import { convertLavaMoatPolicy, findLavaMoatFeatures, loadPolicy } from '../../src/policy/index.js';
+import { scratchDir } from '../scratch.js';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const fixture = (name: string) => path.join(repo, 'test/fixtures/policy-lavamoat', name);
 const read = (file: string) => JSON.parse(fs.readFileSync(file, 'utf8'));
 const cli = path.join(repo, 'bin/sandbox-bundle.js');
-const work = fs.mkdtempSync(path.join(os.tmpdir(), 'sb-lavamoat-'));
+const work = scratchDir('sb-lavamoat-');
 
 function run(args: string[]) {
   const result = spawnSync(process.execPath, [cli, ...args], { cwd: repo, encoding: 'utf8' });

@@ -2,15 +2,15 @@
 // and on sloppy CommonJS (which its esm output format refuses): both graphs are found.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { scratchDir } from '../scratch.js';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const fixture = path.join(repo, 'test/fixtures/policy-tla-app');
 const cli = path.join(repo, 'bin/sandbox-bundle.js');
-const work = fs.mkdtempSync(path.join(os.tmpdir(), 'sb-policy-tla-'));
+const work = scratchDir('sb-policy-tla-');
 
 function run(args: string[], cwd = repo) {
   const result = spawnSync(process.execPath, [cli, ...args], { cwd, encoding: 'utf8' });

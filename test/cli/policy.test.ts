@@ -1,15 +1,15 @@
 // The policy command as a user runs it: where it writes, determinism, the override file, --check exit codes and diff text, usage errors.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { scratchDir } from '../scratch.js';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const fixtures = path.join(repo, 'test/fixtures');
 const cli = path.join(repo, 'bin/sandbox-bundle.js');
-const work = fs.mkdtempSync(path.join(os.tmpdir(), 'sb-policy-cli-'));
+const work = scratchDir('sb-policy-cli-');
 const expectedPolicy = JSON.parse(fs.readFileSync(path.join(fixtures, 'policy-app/expected-policy.json'), 'utf8'));
 
 function run(args: string[], cwd = repo) {

@@ -3,13 +3,13 @@
 import { describe, it, expect, beforeEach } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { buildSandboxed } from '../../src/build.js';
 import { openFactsCache, type FactsCache } from '../../src/analysis/facts-cache.js';
 import { inspectModule } from '../../src/analysis/inspect-module.js';
+import { scratchDir } from '../scratch.js';
 
-const work = fs.mkdtempSync(path.join(os.tmpdir(), 'sb-speedups-'));
+const work = scratchDir('sb-speedups-');
 
 function writeTree(dir: string, files: Record<string, string>): void {
   for (const [name, contents] of Object.entries(files)) {

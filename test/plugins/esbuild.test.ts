@@ -4,14 +4,14 @@ import { describe, it, expect } from 'vitest';
 import { build } from 'esbuild';
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { sandbox } from '../../plugins/esbuild/index.js';
+import { scratchDir } from '../scratch.js';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const app = path.join(repo, 'test/fixtures/mini-app');
-const work = fs.mkdtempSync(path.join(os.tmpdir(), 'sb-esbuild-'));
+const work = scratchDir('sb-esbuild-');
 
 /** One sandboxed esbuild build of the mini app. */
 function buildMiniApp(outfile: string, policy: object) {

@@ -10,10 +10,10 @@ import commonjsPlugin, { type RollupCommonJSOptions } from '@rollup/plugin-commo
 import { buildSync } from 'esbuild';
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { sandbox } from '../../plugins/rollup/index.js';
 import { createGraphCheck, deadRanges } from '../../plugins/rollup/graph-check.js';
+import { scratchDir } from '../scratch.js';
 
 // Its types describe the CommonJS build; the ESM build loaded here has the factory as default export.
 const commonjs = commonjsPlugin as unknown as (options?: RollupCommonJSOptions) => Plugin;
@@ -92,7 +92,7 @@ describe('rollup graph check: host names in dead code', () => {
 
 describe('rollup graph check: a package built by esbuild (its export hint left by commonjs)', () => {
   // The package's dist is real esbuild cjs output, ending in `0 && (module.exports = { greet, shout })`.
-  const app = fs.mkdtempSync(path.join(os.tmpdir(), 'sb-hint-'));
+  const app = scratchDir('sb-hint-');
   const pkg = path.join(app, 'node_modules/hinted');
   fs.mkdirSync(pkg, { recursive: true });
   const dist = buildSync({

@@ -7,10 +7,10 @@ import commonjsPlugin, { type RollupCommonJSOptions } from '@rollup/plugin-commo
 import jsonPlugin from '@rollup/plugin-json';
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { sandbox } from '../../plugins/rollup/index.js';
+import { scratchDir } from '../scratch.js';
 
 // Their types describe the CommonJS build; the ESM build loaded here has the factory as default export.
 const commonjs = commonjsPlugin as unknown as (options?: RollupCommonJSOptions) => Plugin;
@@ -18,7 +18,7 @@ const json = jsonPlugin as unknown as () => Plugin;
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const app = path.join(repo, 'test/fixtures/rollup-app');
-const work = fs.mkdtempSync(path.join(os.tmpdir(), 'sb-rollup-'));
+const work = scratchDir('sb-rollup-');
 
 /** What the sandbox needs from commonjs (README, "rollup"). */
 const COMMONJS: RollupCommonJSOptions = { strictRequires: true, transformMixedEsModules: true, extensions: ['.js', '.cjs', '.mjs', ''] };

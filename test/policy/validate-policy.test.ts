@@ -1,7 +1,6 @@
 // Tests for assertPolicy: what passes, and the exact problem line each kind of mistake produces.
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
@@ -9,6 +8,7 @@ import { Ajv } from 'ajv';
 import { assertPolicy } from '../../src/policy/index.js';
 import { compilePolicyValidator, loadPrecompiled } from '../../src/policy/validate-policy.js';
 import { SandboxError } from '../../src/errors.js';
+import { scratchDir } from '../scratch.js';
 
 const fixture = (name: string): unknown => JSON.parse(readFileSync(new URL(`./fixtures/${name}`, import.meta.url), 'utf8'));
 
@@ -162,7 +162,7 @@ describe('policy.schema.json', () => {
   });
 
   it('is compiled at run time instead when the pre-compiled file is damaged or made from another schema', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'sb-validator-'));
+    const dir = scratchDir('sb-validator-');
     const damaged = join(dir, 'damaged.cjs');
     writeFileSync(damaged, 'module.exports = (');
     expect(loadPrecompiled(damaged, 'any')).toBeUndefined();
