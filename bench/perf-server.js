@@ -68,12 +68,22 @@ async function measure(mode, variant, { ms, perfOut }) {
   }
 }
 
-/** Stacks from `perf script -F ip,sym`: one frame per line, leaf first, blank line between samples. */
+/**
+ * Stacks from `perf script -F ip,sym`: one frame per line, leaf first, blank line between samples.
+ * A JS frame in a bench bundle loses its position (`JS:*parse (bundle)`), so that two bundles (plain
+ * and sandboxed) compare by function name; optimization tiers (`*`, `^`, `~`) are merged too.
+ */
 function readStacks(file) {
+  const frameName = (line) =>
+    line
+      .trim()
+      .replace(/^[0-9a-f]+ /, '')
+      .replace(/^JS:[*^~+]?/, 'JS:')
+      .replace(/ \S*\/bench\/results\/tmp\/[^ ]*$/, ' (bundle)');
   return fs
     .readFileSync(file, 'utf8')
     .split('\n\n')
-    .map((sample) => sample.trim().split('\n').map((line) => line.trim().replace(/^[0-9a-f]+ /, '')))
+    .map((sample) => sample.trim().split('\n').map(frameName))
     .filter((frames) => frames[0]);
 }
 

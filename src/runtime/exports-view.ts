@@ -168,6 +168,8 @@ const NOT_SEALED: unique symbol = Symbol('not sealed');
 interface MembraneState {
   readonly onWrite: (path: string) => void;
   readonly isHostPrototype: (proto: object) => boolean;
+  /** Host objects whose properties V8 reads through C++ interceptors (process.env): their views stand on a shadow. */
+  readonly readsThroughInterceptors: (value: object) => boolean;
   /** Each viewed object or function -> the handler of its view (which holds the view). */
   readonly handlers: WeakMap<object, ViewHandler>;
   /** Each view -> its target: `this` of a call through a view is the real object. */
@@ -224,9 +226,10 @@ function viewOf(state: MembraneState, value: unknown, base: string | undefined, 
   // view for everything, but its Proxy stands on the real object: V8 checks each trap's result
   // against the Proxy's target, and against a view that check is a trap call of its own.
   const real = viewTargets.get(value);
-  const handler = real === undefined ? new ViewHandler(state, path) : new StackedViewHandler(state, path, value);
+  const shadowed = real === undefined && state.readsThroughInterceptors(value);
+  const handler = shadowed ? new ShadowViewHandler(state, path, value) : real === undefined ? new ViewHandler(state, path) : new StackedViewHandler(state, path, value);
   if (typeof value === 'function') handler.sealedFrom = sealOnce(state, value, NOT_SEALED, handler.path, undefined);
-  const view = new Proxy(real ?? value, handler);
+  const view = new Proxy(shadowed ? Object.create(Object.getPrototypeOf(value) as object | null) : real ?? value, handler);
   handler.view = view;
   state.handlers.set(value, handler);
   state.targets.set(view, value);
@@ -342,6 +345,31 @@ class StackedViewHandler extends ViewHandler {
   }
 }
 
+/**
+ * The view of a host object whose properties V8 reads through C++ interceptors: process.env, where
+ * every read is a getenv. After each trap V8 checks the result against the Proxy's target, which
+ * for such an object is a second interceptor call per read (yaml reads `process.env.LOG_TOKENS`
+ * per token: 10% of its parse time went to the two lookups and the check). This view's Proxy
+ * stands on an empty, extensible shadow instead, and every trap goes to the real object (as a
+ * stacked view's go to the inner view). No
+ * invariant can pin anything the shadow does not hold: process.env refuses non-configurable
+ * properties and preventExtensions, so the real object stays as unconstrained as the shadow.
+ */
+class ShadowViewHandler extends StackedViewHandler {
+  // The traps a Proxy would otherwise answer from its own target, here the shadow.
+  has(_shadow: AnyObject, key: PropertyKey): boolean {
+    return Reflect.has(this.subject(), key);
+  }
+
+  ownKeys(): ArrayLike<string | symbol> {
+    return Reflect.ownKeys(this.subject());
+  }
+
+  getPrototypeOf(): object | null {
+    return Reflect.getPrototypeOf(this.subject());
+  }
+}
+
 /** The object behind a view of this membrane (for `this` and `instanceof`), or the value itself. */
 function realOf(targets: WeakMap<object, object>, value: unknown): unknown {
   return (typeof value === 'object' && value !== null) || typeof value === 'function' ? targets.get(value) ?? value : value;
@@ -368,10 +396,15 @@ function realOf(targets: WeakMap<object, object>, value: unknown): unknown {
  * A call costs the trap and one WeakMap lookup of `this`. Nothing is cached per property: every
  * read sees the property as it is now, so an owner's later changes always show.
  */
-export function createReadOnlyMembrane(onWrite: (path: string) => void, isHostPrototype: (proto: object) => boolean): <T>(value: T, path?: string) => T {
+export function createReadOnlyMembrane(
+  onWrite: (path: string) => void,
+  isHostPrototype: (proto: object) => boolean,
+  readsThroughInterceptors: (value: object) => boolean = () => false,
+): <T>(value: T, path?: string) => T {
   const state: MembraneState = {
     onWrite,
     isHostPrototype,
+    readsThroughInterceptors,
     handlers: new WeakMap(),
     targets: new WeakMap(),
     passThrough: new WeakSet(),

@@ -11,6 +11,8 @@ export interface FacadeContext {
   denyWrite(path: string): void;
   /** Node's own prototypes, which views never lock. */
   isHostPrototype(proto: object): boolean;
+  /** Host objects read through C++ interceptors (process.env), whose views stand on a shadow target. */
+  readsThroughInterceptors?(value: object): boolean;
   /** Last chance to attenuate one function member (fs fd checks, worker eval). */
   wrapFunction?(path: string, fn: (...args: any[]) => any): (...args: any[]) => any;
 }
@@ -75,7 +77,7 @@ export function createFacade(real: AnyObject, node: GrantNode, path: string, ctx
   // Nested host objects (process.stdout, fs.promises, process.env) are shared: read-only views.
   // The membrane is made on first use: most facades hold only methods and primitives.
   let membrane: (<T>(value: T, key: string) => T) | undefined;
-  const share = <T>(value: T, key: string): T => (membrane ??= createReadOnlyMembrane((memberPath) => ctx.denyWrite(`${path}.${memberPath}`), ctx.isHostPrototype))(value, key);
+  const share = <T>(value: T, key: string): T => (membrane ??= createReadOnlyMembrane((memberPath) => ctx.denyWrite(`${path}.${memberPath}`), ctx.isHostPrototype, ctx.readsThroughInterceptors))(value, key);
   const names = new Set(node.children.keys());
   if (node.whole) addMemberNames(real, names);
   const keys = [...names].sort();

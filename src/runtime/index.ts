@@ -172,12 +172,16 @@ export function createSandbox(host: HostPowers, powers: LockedDownPowers, config
     }
   }
 
+  /** The real process.env: its properties are read through a C++ interceptor (see exports-view's ShadowViewHandler). */
+  const hostEnv: unknown = (host.realGlobal.process as AnyObject | undefined)?.env;
+
   function facadeContext(pkg: string, kind: 'builtin' | 'global', root: string): FacadeContext {
     const guardFd = kind === 'builtin' && root === 'fs' ? createFdGuard((fd) => deny(pkg, 'builtin', `fs (file descriptor ${fd}, opened by someone else)`, 'A package may only use file descriptors it opened itself.', false, true)) : undefined;
     return {
       // Warn and record modes allow everything, hidden doors included, so that their use shows up.
       hidden: observing ? new Set() : HIDDEN_DOORS,
       isHostPrototype,
+      readsThroughInterceptors: (value) => value === hostEnv,
       // The policy format has "write" for globals only: a builtin module's members cannot be granted for writing.
       denyWrite: (path) =>
         kind === 'builtin'

@@ -139,6 +139,31 @@ describe('globals and hidden doors', () => {
     delete process.env.SB_TEST;
   });
 
+  it('a read-only process.env reads like the real one: live values, keys, `in`, descriptors, prototype', () => {
+    const env = (sandboxWith({ a: grants({ globals: { 'process.env': true } }) }).scope('a').globalThis.process as any).env;
+    process.env.SB_LIVE = 'before';
+    try {
+      expect(env.SB_LIVE).toBe('before');
+      process.env.SB_LIVE = 'after';
+      expect(env.SB_LIVE).toBe('after');
+      expect('SB_LIVE' in env).toBe(true);
+      expect('SB_NOT_SET' in env).toBe(false);
+      expect(env.SB_NOT_SET).toBeUndefined();
+      expect(Object.keys(env)).toEqual(Object.keys(process.env));
+      expect(JSON.parse(JSON.stringify(env))).toEqual({ ...process.env });
+      expect(Object.getOwnPropertyDescriptor(env, 'SB_LIVE')).toEqual(Object.getOwnPropertyDescriptor(process.env, 'SB_LIVE'));
+      expect(Object.getPrototypeOf(env)).toBe(Object.getPrototypeOf(process.env));
+      expect(Object.isExtensible(env)).toBe(true);
+      for (const attempt of [() => { env.SB_LIVE = 'x'; }, () => { delete env.SB_LIVE; }, () => Object.defineProperty(env, 'SB_NEW', { value: '1' }), () => Object.setPrototypeOf(env, null), () => Object.preventExtensions(env)]) {
+        expect(codeOf(attempt)).toBe('SB_PERMISSION_DENIED');
+      }
+      expect(process.env.SB_LIVE).toBe('after');
+      expect(process.env.SB_NEW).toBeUndefined();
+    } finally {
+      delete process.env.SB_LIVE;
+    }
+  });
+
   it('methods keep the real receiver and never return the real object', () => {
     const proc = sandboxWith({ a: grants({ globals: { process: true } }) }).scope('a').globalThis.process as any;
     const listener = () => {};
