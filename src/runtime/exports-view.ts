@@ -350,10 +350,10 @@ class StackedViewHandler extends ViewHandler {
  * every read is a getenv. After each trap V8 checks the result against the Proxy's target, which
  * for such an object is a second interceptor call per read (yaml reads `process.env.LOG_TOKENS`
  * per token: 10% of its parse time went to the two lookups and the check). This view's Proxy
- * stands on an empty, extensible shadow instead, and every trap goes to the real object (as a
- * stacked view's go to the inner view). No
- * invariant can pin anything the shadow does not hold: process.env refuses non-configurable
- * properties and preventExtensions, so the real object stays as unconstrained as the shadow.
+ * stands on an empty, extensible shadow instead, and every trap goes to the real object, as a
+ * stacked view's traps go to the inner view. No invariant can pin anything the shadow does not
+ * hold: process.env refuses non-configurable properties and preventExtensions, so the real object
+ * stays as unconstrained as the shadow.
  */
 class ShadowViewHandler extends StackedViewHandler {
   // The traps a Proxy would otherwise answer from its own target, here the shadow.
