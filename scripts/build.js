@@ -38,8 +38,8 @@ await build({
 });
 
 // ses, as every bundle embeds it: built from ses's sources with two modules adjusted so that lockdown
-// leaves V8's regex, iteration and promise fast paths on, one so that the prototypes keyed stores look
-// through are frozen without V8's frozen elements kind, and one so that each Compartment's global is
+// leaves V8's regex, iteration and promise fast paths on, one so that the prototypes stores by index
+// look through are frozen without V8's frozen elements kind, and one so that each Compartment's global is
 // set up without per-property garbage (src/runtime/ses-patches explains each). A patch either replaces
 // a module, or appends to it and may insert one call before an anchor that must occur exactly once.
 const SES_PATCHES = [

@@ -149,7 +149,7 @@ describe("the embedded ses's global-object.js (built once, not per Compartment)"
   });
 });
 
-/** The prototypes keyed stores look through, as `${name}` -> expression. */
+/** The prototypes stores by index (`o[i] = v`) look through, as `${name}` -> expression. */
 const STORE_PROTOTYPES: Record<string, string> = {
   'Object.prototype': 'Object.prototype',
   'Array.prototype': 'Array.prototype',
@@ -189,7 +189,7 @@ function storePrototypes(ses: string | undefined): { kinds: Record<string, strin
 describe("the embedded ses's lockdown.js (prototypes frozen without V8's frozen elements kind)", () => {
   const patched = storePrototypes(PATCHED_SES);
 
-  it('under stock ses every one of them has the frozen elements kind that sends keyed stores to the runtime', () => {
+  it('under stock ses every one of them has the frozen elements kind that sends stores by index to the runtime', () => {
     const stock = storePrototypes(STOCK_SES);
     expect(Object.values(stock.kinds).every((kind) => kind.endsWith('FROZEN_ELEMENTS'))).toBe(true);
   });

@@ -1,12 +1,12 @@
 // Appended to ses's lockdown.js in the ses build we embed (scripts/build.js), and called just before
-// lockdown hardens the intrinsics: freezes the prototypes that keyed stores look through, the same way
+// lockdown hardens the intrinsics: freezes the prototypes that stores by index look through, the same way
 // per the spec, but so that V8 does not give them its "frozen elements" kind.
 //
-// Why: before any store `o[k] = v`, V8 checks whether some prototype of `o` may hold read-only elements.
+// Why: before any store by index, `o[i] = v`, V8 checks whether some prototype of `o` may hold read-only elements.
 // Object.freeze gives an object a frozen elements kind even when it has no elements, and a frozen kind
-// anywhere on the chain sends every keyed store on objects below it to the runtime. After ses's own
+// anywhere on the chain sends every store by index on objects below it to the runtime. After ses's own
 // freeze that was every store into a typed array (38 ns instead of 1), an array (5 ns more, 50 ns when it
-// grows) or a plain object by key, for the app and Node alike: Node's async hooks and nextTick queue
+// grows) or a plain object by index, for the app and Node alike: Node's async hooks and nextTick queue
 // write typed arrays on every tick. Under lockdown alone fastify spent 14% of its CPU inside V8's
 // runtime store, and this patch took 25-30% off its CPU per request (bench/README.md, "Steady state
 // since 04:40").
