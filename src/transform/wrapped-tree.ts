@@ -201,12 +201,12 @@ export function openWrappedTree(base: string, key: string, hooks: WrappedTreeHoo
     writeFileAtomically(file, contents);
   };
 
-  /** First use in a build: the tree may be new, or removed since by another build's pruning. */
   /** Marks the tree in use: pruning keeps the most recently used. */
   const markUsed = () => {
     fs.mkdirSync(dir, { recursive: true });
     fs.writeFileSync(path.join(dir, '.used'), '');
   };
+  /** First use in a build: the tree may be new, or removed since by another build's pruning. */
   const start = () => {
     started = true;
     // A recording build writes only its plan, at the end, as housekeeping (see endBuild).
