@@ -16,6 +16,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runLoad } from './lib/load.js';
+import { LOCKDOWN_ONLY_PRELOAD, lockdownOnlyEnv } from './lib/lockdown-only.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const TMP = path.join(ROOT, 'bench/results/tmp');
@@ -28,18 +29,13 @@ function cpuTicks(pid) {
   return Number(fields[11]) + Number(fields[12]);
 }
 
-async function defaultLockdown() {
-  const { DEFAULT_LOCKDOWN } = await import(path.join(ROOT, 'dist/src/options.js'));
-  return JSON.stringify(DEFAULT_LOCKDOWN);
-}
-
 /** One server run: warm-up, then a measured window; returns req/s and CPU microseconds per request. */
 async function measure(mode, variant, { ms, perfOut }) {
   const lockdownOnly = variant === 'lockdown';
   const bundle = path.join(TMP, `${lockdownOnly ? 'plain' : variant}-esbuild.cjs`);
   if (!fs.existsSync(bundle)) throw new Error(`${bundle} is missing: run npm run bench (or node bench/run.js --quick --only build) first`);
-  const args = [...(perfOut ? ['--perf-basic-prof-only-functions'] : []), ...(lockdownOnly ? ['-r', path.join(ROOT, 'bench/lib/lockdown-only.cjs')] : []), bundle, mode, '0'];
-  const env = lockdownOnly ? { ...process.env, BENCH_LOCKDOWN_OPTIONS: await defaultLockdown() } : process.env;
+  const args = [...(perfOut ? ['--perf-basic-prof-only-functions'] : []), ...(lockdownOnly ? LOCKDOWN_ONLY_PRELOAD : []), bundle, mode, '0'];
+  const env = lockdownOnly ? await lockdownOnlyEnv() : process.env;
   const child = spawn(process.execPath, args, { cwd: TMP, env, stdio: ['ignore', 'pipe', 'inherit'] });
   const exited = new Promise((resolve) => child.on('close', resolve));
   let stdout = '';

@@ -9,8 +9,9 @@
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import { runLoad } from './lib/load.js';
+import { LOCKDOWN_ONLY_PRELOAD, lockdownOnlyEnv } from './lib/lockdown-only.js';
 import { summarizeProfile } from './lib/summarize-profile.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -46,12 +47,9 @@ if (what === 'build') {
   const lockdownOnly = variant === 'lockdown';
   const bundle = path.join(TMP, `${lockdownOnly ? 'plain' : variant}-esbuild.cjs`);
   if (!fs.existsSync(bundle)) throw new Error(`bench: ${bundle} is missing; run npm run bench (or node bench/run.js --quick) first`);
-  const preload = lockdownOnly ? ['-r', path.join(ROOT, 'bench/lib/lockdown-only.cjs')] : [];
+  const preload = lockdownOnly ? LOCKDOWN_ONLY_PRELOAD : [];
   const args = [...preload, ...(what === 'cpu' ? [bundle, 'cpu', loop, more[1] ?? '2000'] : what === 'startup' ? [bundle, 'startup'] : [bundle, what, '0'])];
-  if (lockdownOnly) {
-    const { DEFAULT_LOCKDOWN } = await import(pathToFileURL(path.join(ROOT, 'dist/src/options.js')).href);
-    process.env.BENCH_LOCKDOWN_OPTIONS = JSON.stringify(DEFAULT_LOCKDOWN);
-  }
+  if (lockdownOnly) process.env.BENCH_LOCKDOWN_OPTIONS = (await lockdownOnlyEnv()).BENCH_LOCKDOWN_OPTIONS;
   const run = profiled(args, { cwd: TMP, name: `${what}${loop ? `-${loop}` : ''}-${variant}` });
   if (what === 'express' || what === 'fastify') {
     const port = await new Promise((resolve) => {

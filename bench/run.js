@@ -11,8 +11,9 @@ import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import { runLoad } from './lib/load.js';
+import { LOCKDOWN_ONLY_PRELOAD, lockdownOnlyEnv } from './lib/lockdown-only.js';
 import { makePolicy, scanApp } from './make-policy.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -195,11 +196,6 @@ async function preparePolicy(metafile) {
 
 const bundlePath = (variant, bundler = 'esbuild') => path.join(TMP, `${variant}-${bundler}.cjs`);
 
-/** The lockdown options a sandboxed bundle passes (the tool's defaults), for the lockdown-only diagnostic. */
-async function defaultLockdown() {
-  const { DEFAULT_LOCKDOWN } = await import(pathToFileURL(path.join(ROOT, 'dist/src/options.js')).href);
-  return DEFAULT_LOCKDOWN;
-}
 
 async function measureBuilds() {
   const results = {};
@@ -258,8 +254,8 @@ function sizes() {
  */
 async function runBundle(variant, args) {
   const bundle = bundlePath(variant === 'lockdown' ? 'plain' : variant);
-  const node = variant === 'lockdown' ? [process.execPath, '-r', path.join(BENCH, 'lib/lockdown-only.cjs'), bundle] : [process.execPath, bundle];
-  const env = variant === 'lockdown' ? { ...process.env, BENCH_LOCKDOWN_OPTIONS: JSON.stringify(await defaultLockdown()) } : undefined;
+  const node = variant === 'lockdown' ? [process.execPath, ...LOCKDOWN_ONLY_PRELOAD, bundle] : [process.execPath, bundle];
+  const env = variant === 'lockdown' ? await lockdownOnlyEnv() : undefined;
   const timed = fs.existsSync('/usr/bin/time');
   const result = timed
     ? await run('/usr/bin/time', ['-v', ...node, ...args], { cwd: TMP, env })
@@ -319,8 +315,8 @@ async function measureCpu() {
 /** Starts a bundled server, loads it (warm-up, then measured), stops it; resolves with req/s and its peak RSS. */
 async function serverRun(variant, mode) {
   const lockdownOnly = variant === 'lockdown';
-  const args = lockdownOnly ? ['-r', path.join(BENCH, 'lib/lockdown-only.cjs'), bundlePath('plain'), mode, '0'] : [bundlePath(variant), mode, '0'];
-  const env = lockdownOnly ? { ...process.env, BENCH_LOCKDOWN_OPTIONS: JSON.stringify(await defaultLockdown()) } : process.env;
+  const args = lockdownOnly ? [...LOCKDOWN_ONLY_PRELOAD, bundlePath('plain'), mode, '0'] : [bundlePath(variant), mode, '0'];
+  const env = lockdownOnly ? await lockdownOnlyEnv() : process.env;
   const child = spawn(process.execPath, args, { cwd: TMP, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
