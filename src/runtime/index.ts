@@ -11,10 +11,13 @@ import { HIDDEN_DOORS } from './hidden-doors.js';
 import { isNamedWithoutGrant } from './denied-builtins.js';
 import { createFdGuard } from './fs-descriptors.js';
 import { installCrashReporter } from './crash-reporter.js';
+import { installRegExpTwins } from './regexp-twins.js';
 import { joinPath, toFileUrl } from './paths.js';
 import { createMonitor } from './monitor.js';
 
 export { PermissionError };
+/** Exported for test/runtime/regexp-twins.test.ts, which installs them with a private realm that counts its calls. */
+export { installRegExpTwins };
 
 /** What wrapped module code sees as `__sb`: its package's scope. */
 export interface PackageScope {
@@ -85,6 +88,7 @@ export function getSandbox(): Sandbox {
 
 export function startSandbox(host: HostPowers, config: SandboxConfig): Sandbox {
   if (current) return current;
+  installRegExpTwins(() => host.loadBuiltin('vm').runInNewContext('globalThis'));
   const powers = host.lockdown(config.lockdownOptions);
   if (config.lockdownOptions.overrideTaming !== 'min') installCrashReporter(host);
   current = powers.harden(createSandbox(host, powers, config));
