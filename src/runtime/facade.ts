@@ -152,6 +152,9 @@ function defineMember(facade: AnyObject, real: AnyObject, key: string, descripto
     // classes (WebAssembly.Module) have a read-only one.
     const proto: unknown = method.prototype;
     if (typeof proto === 'object' && proto !== null) {
+      // That one object is reachable from every package's facade: sealed (as a shared class's
+      // prototype is), it can no longer carry data from one package to another.
+      if (!write) sealPrototypeChain(method, (k) => ctx.denyWrite(`${path}.prototype.${String(k)}`), (p) => ctx.isHostPrototype(p));
       if (Object.getOwnPropertyDescriptor(method, 'prototype')?.writable === false) Object.defineProperty(member, 'prototype', { value: proto, writable: false });
       else member.prototype = proto;
     }

@@ -73,6 +73,21 @@ describe('builtins', () => {
     expect((sandbox.builtin('b', 'fs') as any).readFileSync).not.toBe(fsA.readFileSync);
     expect(fs.readFileSync).not.toBe(fsA.readFileSync);
   });
+
+  it("a facade method's prototype, the host's one object behind every package's facade, carries nothing between packages", () => {
+    // Prototypes of builtin modules' exports are sealed with Node's classes (sealNodePrototypes); this is the rest: a granted global's methods.
+    const sandbox = sandboxWith({ a: grants({ globals: { process: true } }), b: grants({ globals: { process: true } }) });
+    const protoA = (sandbox.scope('a').globalThis.process as any).emitWarning.prototype;
+    const protoB = (sandbox.scope('b').globalThis.process as any).emitWarning.prototype;
+    expect(protoA).toBe(process.emitWarning.prototype);
+    expect(protoB).toBe(protoA);
+    // As a sealed class prototype: no new members, and its own member refuses the write through the policy.
+    expect(() => { protoA.message = 'for b'; }).toThrow(TypeError);
+    expect(() => Object.defineProperty(protoA, 'message', { value: 'for b' })).toThrow(TypeError);
+    expect(codeOf(() => { protoA.constructor = 'for b'; })).toBe('SB_PERMISSION_DENIED');
+    expect(protoB.message).toBeUndefined();
+    expect(protoB.constructor).toBe(process.emitWarning);
+  });
 });
 
 describe('file descriptors', () => {
