@@ -88,6 +88,7 @@ export function getSandbox(): Sandbox {
 
 export function startSandbox(host: HostPowers, config: SandboxConfig): Sandbox {
   if (current) return current;
+  // Before lockdown, which freezes them in place; the private realm is a vm context, made on first use.
   installRegExpTwins(() => host.loadBuiltin('vm').runInNewContext('globalThis'));
   const powers = host.lockdown(config.lockdownOptions);
   if (config.lockdownOptions.overrideTaming !== 'min') installCrashReporter(host);
