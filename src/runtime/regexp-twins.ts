@@ -55,6 +55,8 @@ export function installRegExpTwins(openPrivateRealm: () => AnyObject): void {
   const { apply, getPrototypeOf } = Reflect;
   const { hasOwn, getOwnPropertyDescriptor, create, defineProperty } = Object;
   const RegExpPrototype = RegExp.prototype;
+  // Already locked down (a second sandboxed bundle in this process): leave it to lockdown to say so.
+  if (Object.isFrozen(RegExpPrototype)) return;
   const original = { split: RegExpPrototype[Symbol.split], replace: RegExpPrototype[Symbol.replace], match: RegExpPrototype[Symbol.match] };
   const exec = RegExpPrototype.exec;
   const sourceOf = getOwnPropertyDescriptor(RegExpPrototype, 'source')!.get!;

@@ -65,6 +65,22 @@ describe('RegExp split, replace and match after lockdown', () => {
     expect(routed[name]!.observation.via).toBe(routed[name]!.expectedVia);
   });
 
+  it('installs nothing once RegExp.prototype is frozen, so a second bundle in the process gets lockdown\'s own error', () => {
+    const script = `
+      require(${JSON.stringify(path.join(TOOL_ROOT, 'dist', 'ses.cjs'))});
+      const { installRegExpTwins } = require(${JSON.stringify(path.join(TOOL_ROOT, 'dist', 'runtime.cjs'))});
+      lockdown(${JSON.stringify(DEFAULT_LOCKDOWN)});
+      const split = RegExp.prototype[Symbol.split];
+      installRegExpTwins(() => { throw new Error('opened'); });
+      let second;
+      try { lockdown(${JSON.stringify(DEFAULT_LOCKDOWN)}); } catch (error) { second = error.message; }
+      process.stdout.write(JSON.stringify({ unchanged: RegExp.prototype[Symbol.split] === split, second }));
+    `;
+    const run = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8' });
+    expect(run.stderr).toBe('');
+    expect(JSON.parse(run.stdout)).toEqual({ unchanged: true, second: expect.stringMatching(/Already locked down/) });
+  });
+
   it('hands back only arrays and errors of the calling realm', () => {
     for (const name of names) {
       const outcome = routed[name]!.observation.outcome as { arraysAreOurs?: boolean; ourErrorClass?: boolean };
