@@ -1,10 +1,10 @@
 // The built runtime under the embedded ses: a package's standard globals are constants of its evaluator, so code it builds at run time reads them statically.
 
 import { describe, it, expect } from 'vitest';
-import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { DEFAULT_LOCKDOWN } from '../../src/options.js';
 import { TOOL_ROOT } from '../../src/context.js';
+import { runNodeScriptForJson } from '../child-node.js';
 
 /** Runs `body` in a fresh node with the embedded ses locked down and the runtime started; `g` is package "gen"'s global object. */
 function inPackage(body: string, globals: Record<string, unknown> = {}): Record<string, unknown> {
@@ -20,9 +20,7 @@ function inPackage(body: string, globals: Record<string, unknown> = {}): Record<
     ${body}
     process.stdout.write(JSON.stringify(out));
   `;
-  const run = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8' });
-  if (run.status !== 0) throw new Error(`child exited ${run.status}: ${run.stderr}`);
-  return JSON.parse(run.stdout) as Record<string, unknown>;
+  return runNodeScriptForJson<Record<string, unknown>>(script);
 }
 
 describe("a package's standard globals", () => {

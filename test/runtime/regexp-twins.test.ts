@@ -1,11 +1,11 @@
 // RegExp split, replace and match after lockdown (src/runtime/regexp-twins.ts): the same outcome as plain Node in every case, routed where the spec allows.
 
 import { describe, it, expect } from 'vitest';
-import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DEFAULT_LOCKDOWN } from '../../src/options.js';
 import { TOOL_ROOT } from '../../src/context.js';
+import { runNodeScript, runNodeScriptForJson } from '../child-node.js';
 
 const CORPUS = path.join(path.dirname(fileURLToPath(import.meta.url)), 'fixtures', 'regexp-corpus.cjs');
 
@@ -41,9 +41,7 @@ function runCorpus(mode: 'plain' | 'routed'): Record<string, Observed> {
     }
     process.stdout.write(JSON.stringify(require(${JSON.stringify(CORPUS)}).runCorpus(countCalls)));
   `;
-  const run = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
-  if (run.status !== 0) throw new Error(`child exited ${run.status}: ${run.stderr}`);
-  return JSON.parse(run.stdout) as Record<string, Observed>;
+  return runNodeScriptForJson<Record<string, Observed>>(script);
 }
 
 describe('RegExp split, replace and match after lockdown', () => {
@@ -76,7 +74,7 @@ describe('RegExp split, replace and match after lockdown', () => {
       try { lockdown(${JSON.stringify(DEFAULT_LOCKDOWN)}); } catch (error) { second = error.message; }
       process.stdout.write(JSON.stringify({ unchanged: RegExp.prototype[Symbol.split] === split, second }));
     `;
-    const run = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8' });
+    const run = runNodeScript(script);
     expect(run.stderr).toBe('');
     expect(JSON.parse(run.stdout)).toEqual({ unchanged: true, second: expect.stringMatching(/Already locked down/) });
   });

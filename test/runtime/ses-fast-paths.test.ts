@@ -6,6 +6,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { DEFAULT_LOCKDOWN } from '../../src/options.js';
 import { TOOL_ROOT } from '../../src/context.js';
+import { runNodeScript, runNodeScriptForJson } from '../child-node.js';
 
 const PATCHED_SES = path.join(TOOL_ROOT, 'dist', 'ses.cjs');
 const STOCK_SES = createRequire(import.meta.url).resolve('ses');
@@ -55,9 +56,7 @@ function observe(ses: string | undefined, options: object = DEFAULT_LOCKDOWN): O
     };
     process.stdout.write(JSON.stringify({ protectors, regExp, overridable }));
   `;
-  const run = spawnSync(process.execPath, ['--allow-natives-syntax', '-e', script], { encoding: 'utf8' });
-  if (run.status !== 0) throw new Error(`observer exited ${run.status}: ${run.stderr}`);
-  return JSON.parse(run.stdout) as Observed;
+  return runNodeScriptForJson<Observed>(script, ['--allow-natives-syntax']);
 }
 
 const allIntact = Object.fromEntries(PROTECTORS.map((name) => [name, true]));
@@ -131,9 +130,7 @@ function globalsAfterLockdown(ses: string, options: object): { compartment: stri
     };
     process.stdout.write(JSON.stringify({ compartment: describe(first), real: describe(globalThis), wiring }));
   `;
-  const run = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8' });
-  if (run.status !== 0) throw new Error(`observer exited ${run.status}: ${run.stderr}`);
-  return JSON.parse(run.stdout);
+  return runNodeScriptForJson(script);
 }
 
 describe("the embedded ses's global-object.js (built once, not per Compartment)", () => {
@@ -177,8 +174,7 @@ function storePrototypes(ses: string | undefined): { kinds: Record<string, strin
       typedArraySpecies: %TypedArraySpeciesProtector(),
     }));
   `;
-  const run = spawnSync(process.execPath, ['--allow-natives-syntax', '-e', script], { encoding: 'utf8' });
-  if (run.status !== 0) throw new Error(`observer exited ${run.status}: ${run.stderr}`);
+  const run = runNodeScript(script, ['--allow-natives-syntax']);
   const blocks = run.stdout.split(/^DebugPrint: /m).slice(1);
   const kinds = blocks.map((block) => /^ - elements: .*\[(\w+)\]$/m.exec(block)?.[1] ?? `unreadable: ${block.slice(0, 200)}`);
   const rest = JSON.parse(run.stderr) as { fast: boolean[]; frozen: boolean[]; typedArraySpecies: boolean };
