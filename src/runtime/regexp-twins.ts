@@ -90,8 +90,11 @@ export function installRegExpTwins(openPrivateRealm: () => AnyObject): void {
     for (let i = 0; i < names.length; i++) if (hasOwn(rx, names[i]!)) return true;
     return false;
   };
-  /** The twin of `rx` if the algorithm's outcome depends on nothing but its pattern and flags; else undefined. */
-  const twinOf = (rx: unknown, reads: readonly PropertyKey[]): Twin | undefined => {
+  /**
+   * The source of `rx` if the algorithm's outcome depends on nothing but its pattern and flags (a regexp
+   * with our prototype, shadowing none of `reads`); else undefined.
+   */
+  const ordinarySource = (rx: unknown, reads: readonly PropertyKey[]): string | undefined => {
     if (rx === RegExpPrototype) return undefined;
     let source: string;
     try {
@@ -100,8 +103,11 @@ export function installRegExpTwins(openPrivateRealm: () => AnyObject): void {
     } catch {
       return undefined;
     }
-    if (getPrototypeOf(rx as object) !== RegExpPrototype || shadows(rx as object, reads)) return undefined;
-    const flags = flagsOf(rx as RegExp);
+    return getPrototypeOf(rx as object) !== RegExpPrototype || shadows(rx as object, reads) ? undefined : source;
+  };
+  /** The twin of an ordinary regexp (see ordinarySource). */
+  const twinFor = (rx: RegExp, source: string): Twin => {
+    const flags = flagsOf(rx);
     let bySource = twinsByFlags.get(flags);
     if (bySource === undefined) twinsByFlags.set(flags, (bySource = new Map()));
     let twin = bySource.get(source);
@@ -115,6 +121,10 @@ export function installRegExpTwins(openPrivateRealm: () => AnyObject): void {
       twinCount++;
     }
     return twin;
+  };
+  const twinOf = (rx: unknown, reads: readonly PropertyKey[]): Twin | undefined => {
+    const source = ordinarySource(rx, reads);
+    return source === undefined ? undefined : twinFor(rx as RegExp, source);
   };
 
   /** Copies an array of the private realm into one of ours. */
@@ -189,12 +199,13 @@ export function installRegExpTwins(openPrivateRealm: () => AnyObject): void {
       return callPrivate(privateRealm().replace, twin.regexp, [string, replaceValue]);
     },
     [Symbol.match](this: unknown, string: unknown): RegExpMatchArray | null {
-      const twin = typeof string === 'string' ? twinOf(this, READ_BY_EXEC_ALGORITHMS) : undefined;
-      if (twin === undefined) return apply(original.match, this, [string]);
-      // A non-global match is exec, whose own fast path survives lockdown.
-      if (!twin.global) return apply(exec, this, [string]);
-      (this as RegExp).lastIndex = 0;
-      const matches = callPrivate(privateRealm().match, twin.regexp, [string]);
+      const source = typeof string === 'string' ? ordinarySource(this, READ_BY_EXEC_ALGORITHMS) : undefined;
+      if (source === undefined) return apply(original.match, this, [string]);
+      const rx = this as RegExp;
+      // A non-global match is exec, whose own fast path survives lockdown: no twin needed.
+      if (!rx.global) return apply(exec, rx, [string]);
+      rx.lastIndex = 0;
+      const matches = callPrivate(privateRealm().match, twinFor(rx, source).regexp, [string]);
       return matches === null ? null : (ours(matches) as RegExpMatchArray);
     },
   };
