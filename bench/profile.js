@@ -1,6 +1,6 @@
 // Where the time goes: runs one bench measurement under `node --cpu-prof` and summarizes the profile.
 // Run `npm run bench` (or `node bench/run.js --quick`) first: this uses its policy and bundles.
-// Usage: node bench/profile.js build [esbuild|rollup] [plain|sandboxed]
+// Usage: node bench/profile.js build [esbuild|rollup] [plain|sandboxed] [cold]   (cold: no facts cache, every module parsed)
 //        node bench/profile.js startup|express|fastify [plain|sandboxed|lockdown]
 //        node bench/profile.js cpu <ajv|marked|yaml|zod> [plain|sandboxed|lockdown] [iterations]
 // Variant 'lockdown' is the plain bundle after the embedded ses's lockdown alone (bench/lib/lockdown-only.cjs).
@@ -18,7 +18,7 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const TMP = path.join(ROOT, 'bench/results/tmp');
 const PROF = path.join(TMP, 'prof');
 
-const BUILD_FRAMES = ['onLoad', 'onResolve', 'transformFile', 'inspectModule', 'parseStrict', 'findReferences', 'wrapModule', 'generateMap', 'resolveId', 'ownerOf', 'realpathSync', 'readFile', 'sendResponse', 'createSandboxContext'];
+const BUILD_FRAMES = ['onLoad', 'onResolve', 'transformFile', 'inspectModule', 'parseFast', 'parseReference', 'findReferences', 'wrapModule', 'generateMap', 'resolveId', 'ownerOf', 'realpathSync', 'readFile', 'sendResponse', 'createSandboxContext'];
 const RUN_FRAMES = ['startSandbox', 'lockdown', 'createScope', 'createEndowments', 'Compartment', 'createFacade', 'builtin', 'packageExports', 'createReadOnlyView', 'scope '];
 
 function profiled(args, { cwd, name }) {
@@ -36,8 +36,8 @@ function profiled(args, { cwd, name }) {
 
 const [what = 'build', ...rest] = process.argv.slice(2);
 if (what === 'build') {
-  const [bundler = 'esbuild', variant = 'sandboxed'] = rest;
-  const request = { variant, bundler, entry: 'bench/app/index.js', outfile: path.join(TMP, `profiled-${variant}-${bundler}.cjs`), cwd: ROOT, policy: 'bench/app/sandbox-policy.json' };
+  const [bundler = 'esbuild', variant = 'sandboxed', cold] = rest;
+  const request = { variant, bundler, entry: 'bench/app/index.js', outfile: path.join(TMP, `profiled-${variant}-${bundler}.cjs`), cwd: ROOT, policy: 'bench/app/sandbox-policy.json', ...(cold === 'cold' ? { cache: false } : {}) };
   const { done } = profiled([path.join(ROOT, 'bench/lib/build-child.js'), JSON.stringify(request)], { cwd: ROOT, name: `build-${bundler}-${variant}` });
   for (const file of await done) console.log(summarizeProfile(file, { inclusive: BUILD_FRAMES, top: 30 }));
 } else {

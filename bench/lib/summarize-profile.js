@@ -13,6 +13,7 @@ const TOOL_AREAS = [
   [/\/dist\/plugins\//, 'sandbox-bundle build: bundler adapter'],
   [/\/dist\/src\/policy\//, 'sandbox-bundle build: policy'],
   [/\/dist\/src\//, 'sandbox-bundle build: other'],
+  [/node_modules\/meriyah\//, 'meriyah (parse)'],
   [/node_modules\/acorn\//, 'acorn (parse)'],
   [/node_modules\/magic-string\/|node_modules\/@jridgewell\//, 'magic-string + source maps'],
   [/node_modules\/esbuild\//, 'esbuild JS API (IPC with the Go process)'],

@@ -1,4 +1,4 @@
-// One walk over an acorn (ESTree) Program: scopes, references, and the module facts that ride along (requires, imports, import.meta).
+// One walk over an ESTree Program (meriyah's or acorn's): scopes, references, and the module facts that ride along (requires, imports, import.meta).
 //
 // Why hand-written: DESIGN.md section 6 measured Babel's scope.globals at 4x the whole esbuild
 // build; a plain switch over node types costs a fraction of acorn's parse (scripts/time-inspect.js).
@@ -38,6 +38,14 @@ import type {
   SpreadElement,
 } from 'acorn';
 import type { DynamicImport, RequireCall, Span, StaticImport } from './inspect-module.js';
+
+/** A statement, expression or pattern of a type this walker does not handle (a parser newer than the walker). */
+export class UnknownNodeError extends Error {
+  constructor(readonly node: { type: string; start: number }) {
+    super(`no scope rule for a ${node.type} node`);
+    this.name = 'UnknownNodeError';
+  }
+}
 
 /** Reference flags, combined in {@link RawReference.flags}. */
 export const READ = 1;
@@ -131,12 +139,12 @@ export function findReferences(program: Program): ReferenceScan {
   };
 }
 
-/** The string value of a string literal or an expression-less template, else undefined. */
 /** The source span of a node (a specifier literal: the wrapper may rewrite it). */
 function spanOf(node: Node): Span {
   return { start: node.start, end: node.end };
 }
 
+/** The string value of a string literal or an expression-less template, else undefined. */
 function staticString(node: Node): string | undefined {
   if (node.type === 'Literal') {
     const value = (node as Literal).value;
@@ -371,6 +379,8 @@ class Walker {
       case 'ExportAllDeclaration':
         this.staticImports.push({ start: node.start, end: node.end, specifier: String(node.source.value), source: spanOf(node.source), names: ['*'] });
         return;
+      default:
+        throw new UnknownNodeError(node);
     }
   }
 
@@ -415,6 +425,8 @@ class Walker {
         // Not a valid binding target; acorn never produces it here.
         this.expression(node);
         return;
+      default:
+        throw new UnknownNodeError(node);
     }
   }
 
@@ -460,6 +472,8 @@ class Walker {
       case 'RestElement':
         this.target(node.argument, WRITE);
         return;
+      default:
+        throw new UnknownNodeError(node);
     }
   }
 
@@ -647,6 +661,8 @@ class Walker {
         if (node.options) this.expression(node.options);
         return;
       }
+      default:
+        throw new UnknownNodeError(node);
     }
   }
 }

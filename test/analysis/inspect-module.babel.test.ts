@@ -1,13 +1,13 @@
 // Differential test: inspectModule's free names equal Babel's scope.globals on ~300 real files from node_modules.
 
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join, relative } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { parseSync } from '@babel/core';
 import traverseModule from '@babel/traverse';
 import { describe, expect, it } from 'vitest';
 import { inspectModule } from '../../src/analysis/inspect-module.js';
 import { isSandboxError } from '../../src/errors.js';
+import { ROOT, sampleNodeModulesFiles } from './node-modules-sample.js';
 
 // @babel/traverse is CommonJS: Node hands ESM its module.exports (the function is on `.default`),
 // a bundling loader may hand the function itself.
@@ -15,27 +15,7 @@ type Traverse = typeof traverseModule.default;
 const traverse: Traverse =
   typeof traverseModule === 'function' ? (traverseModule as unknown as Traverse) : traverseModule.default;
 
-const root = fileURLToPath(new URL('../..', import.meta.url));
 const SAMPLE_SIZE = 300;
-const MAX_BYTES = 300_000;
-
-function* jsFiles(directory: string): Generator<string> {
-  for (const entry of readdirSync(directory, { withFileTypes: true })) {
-    const path = join(directory, entry.name);
-    if (entry.isDirectory()) yield* jsFiles(path);
-    else if (entry.isFile() && entry.name.endsWith('.js')) yield path;
-  }
-}
-
-/** Deterministic: every k-th file of the sorted list, so the sample spans all packages. */
-function sampleFiles(): string[] {
-  const all = [...jsFiles(join(root, 'node_modules'))]
-    .map((path) => relative(root, path))
-    .sort()
-    .filter((path) => statSync(join(root, path)).size <= MAX_BYTES);
-  const step = Math.max(1, Math.floor(all.length / SAMPLE_SIZE));
-  return all.filter((_, index) => index % step === 0).slice(0, SAMPLE_SIZE);
-}
 
 function babelGlobals(source: string): Set<string> | undefined {
   let ast;
@@ -62,7 +42,7 @@ function babelGlobals(source: string): Set<string> | undefined {
 
 describe('inspectModule vs Babel scope.globals', () => {
   it(`finds the same free names on ${SAMPLE_SIZE} node_modules files`, () => {
-    const files = sampleFiles();
+    const files = sampleNodeModulesFiles({ size: SAMPLE_SIZE, maxBytes: 300_000, name: /\.js$/ });
     const mismatches: string[] = [];
     const badSpans: string[] = [];
     let compared = 0;
@@ -70,7 +50,7 @@ describe('inspectModule vs Babel scope.globals', () => {
     let babelFailed = 0;
 
     for (const file of files) {
-      const source = readFileSync(join(root, file), 'utf8');
+      const source = readFileSync(join(ROOT, file), 'utf8');
       let facts;
       try {
         facts = inspectModule(source, file);
