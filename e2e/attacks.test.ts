@@ -1,6 +1,7 @@
 // Every attack scenario in e2e/fixtures, built with each bundler and run with node; and run unbundled
 // under plain node to show the attack is real there.
 
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
@@ -44,6 +45,19 @@ function casesOf(scenario: Scenario): Case[] {
   );
 }
 
+/** Lines outside ASCII in the bundle and the chunks written beside it, as "file:line: text". */
+function nonAsciiLines(outfile: string): string[] {
+  const dir = path.dirname(outfile);
+  const stem = path.basename(outfile).replace(/\.[cm]js$/, '');
+  return readdirSync(dir)
+    .filter((name) => name.startsWith(`${stem}.`) && /\.[cm]?js$/.test(name))
+    .flatMap((name) =>
+      readFileSync(path.join(dir, name), 'utf8')
+        .split('\n')
+        .flatMap((line, index) => (/[^\x00-\x7f]/.test(line) ? [`${name}:${index + 1}: ${line.slice(0, 160)}`] : [])),
+    );
+}
+
 function matches(pattern: string, text: string): boolean {
   return new RegExp(pattern, 'is').test(text);
 }
@@ -80,6 +94,7 @@ describe.each(scenarios)('$name ($designRef)', (scenario) => {
           throw error;
         }
 
+        if (scenario.asciiBundleWith.includes(bundler)) expect.soft(nonAsciiLines(outfile), 'lines of the bundle outside ASCII').toEqual([]);
         const run = await runNode(outfile, { cwd: scenario.dir, env: scenario.env });
         const context = `\n--- stdout ---\n${excerpt(run.stdout)}\n--- stderr ---\n${excerpt(run.stderr)}`;
         expect(run.code, `exit code (signal ${run.signal})${context}`).toBe(0);

@@ -50,6 +50,11 @@ export interface Scenario {
   env: Record<string, string>;
   /** Benign scenarios also check that the sandbox prints nothing of its own on stderr. */
   benign: boolean;
+  /**
+   * Bundlers whose bundle (and chunks) must be pure ASCII: esbuild escapes strings and drops comments,
+   * and the wrapper escapes the regexp literals esbuild leaves. (Rollup keeps strings and comments as written.)
+   */
+  asciiBundleWith: Bundler[];
 }
 
 export interface RunResult {
@@ -118,6 +123,7 @@ function readScenario(name: string): Scenario {
     stdoutIncludes: raw.stdoutIncludes ?? [],
     env: raw.env ?? {},
     benign: raw.benign ?? false,
+    asciiBundleWith: raw.asciiBundleWith ?? [],
   };
 }
 

@@ -6,7 +6,7 @@ import path from 'node:path';
 import type { FreeName, ModuleFacts } from './inspect-module.js';
 
 /** Bump when ModuleFacts or the analysis behind it changes: old entries are then never read. */
-const FACTS_FORMAT = 2;
+const FACTS_FORMAT = 4;
 
 export interface FactsCache {
   /**

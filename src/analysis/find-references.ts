@@ -70,6 +70,8 @@ export interface ReferenceScan {
   dynamicImports: DynamicImport[];
   importMetas: Span[];
   staticImports: StaticImport[];
+  /** Every regular expression literal, in source order. */
+  regExpLiterals: Span[];
 }
 
 /**
@@ -136,6 +138,7 @@ export function findReferences(program: Program): ReferenceScan {
     dynamicImports: walker.dynamicImports,
     importMetas: walker.importMetas,
     staticImports: walker.staticImports,
+    regExpLiterals: walker.regExpLiterals,
   };
 }
 
@@ -183,6 +186,7 @@ class Walker {
   readonly requireCandidates: RequireCandidate[] = [];
   readonly dynamicImports: DynamicImport[] = [];
   readonly importMetas: Span[] = [];
+  readonly regExpLiterals: Span[] = [];
   readonly staticImports: StaticImport[] = [];
 
   /** Every name declared anywhere in the module: a reference to any other name is free without a scope walk. */
@@ -567,6 +571,8 @@ class Walker {
         this.ref(node, READ);
         return;
       case 'Literal':
+        if ((node as Literal & { regex?: unknown }).regex !== undefined) this.regExpLiterals.push(spanOf(node));
+        return;
       case 'ThisExpression':
       case 'PrivateIdentifier':
         return;

@@ -77,6 +77,14 @@ export interface ModuleFacts {
   /** Each `import.meta` MetaProperty. */
   importMetas: Span[];
   staticImports: StaticImport[];
+  /**
+   * Regular expression literals with characters outside ASCII, which the wrapper escapes: esbuild
+   * escapes strings, templates and names, and one such character left anywhere makes the whole
+   * bundle's source a two-byte string in V8 (twice the memory; see asciiRegExpLiteral).
+   */
+  nonAsciiRegExps: Span[];
+  /** Comments with characters outside ASCII (esbuild keeps legal comments and some others), escaped by the wrapper for the same reason. */
+  nonAsciiComments: Span[];
 }
 
 // Module mode is strict mode: dependency code must run strict (DESIGN.md section 1), so code that
@@ -97,7 +105,21 @@ interface AcornSyntaxError extends SyntaxError {
 
 /** Inspects one module's source. Throws SandboxError SB_UNSUPPORTED_SYNTAX when it is not valid strict-mode code. */
 export function inspectModule(source: string, file: string): ModuleFacts {
-  return factsOf(parseFast(source) ?? parseReference(source, file), source, file);
+  // Comments are collected only where they can matter: most modules are pure ASCII.
+  const nonAsciiComments: Span[] | undefined = NON_ASCII.test(source) ? [] : undefined;
+  let program = parseFast(source, nonAsciiComments);
+  if (program === undefined) {
+    if (nonAsciiComments) nonAsciiComments.length = 0; // the failed parse may have reported some
+    program = parseReference(source, file, nonAsciiComments);
+  }
+  return factsOf(program, source, file, nonAsciiComments);
+}
+
+/** A parser's comment callback that keeps, in `into`, the spans of comments with characters outside ASCII. */
+function commentCollector(source: string, into: Span[]) {
+  return (start: number, end: number) => {
+    if (NON_ASCII.test(source.slice(start, end))) into.push({ start, end });
+  };
 }
 
 /**
@@ -111,18 +133,23 @@ export function inspectModule(source: string, file: string): ModuleFacts {
  * `return` (its `globalReturn` makes a script), which CommonJS files use: those, like broken or
  * sloppy-only files, go to acorn.
  */
-export function parseFast(source: string): Program | undefined {
+export function parseFast(source: string, nonAsciiComments?: Span[]): Program | undefined {
+  const collect = nonAsciiComments && commentCollector(source, nonAsciiComments);
   try {
     // lexical: scope tracking, without which meriyah accepts redeclarations and duplicate
     // parameters that strict code forbids (~10% of its parse time).
-    return meriyahParseModule(source, { ranges: true, lexical: true }) as unknown as Program;
+    return meriyahParseModule(source, {
+      ranges: true,
+      lexical: true,
+      onComment: collect && ((_type, _value, start, end) => collect(start, end)),
+    }) as unknown as Program;
   } catch {
     return undefined;
   }
 }
 
 /** The facts of a parsed module. Exported for the parser differential test. */
-export function factsOf(program: Program, source: string, file: string): ModuleFacts {
+export function factsOf(program: Program, source: string, file: string, nonAsciiComments: Span[] = []): ModuleFacts {
   let scan;
   try {
     scan = findReferences(program);
@@ -198,8 +225,12 @@ export function factsOf(program: Program, source: string, file: string): ModuleF
     dynamicImports: scan.dynamicImports,
     importMetas: scan.importMetas,
     staticImports: scan.staticImports,
+    nonAsciiRegExps: NON_ASCII.test(source) ? scan.regExpLiterals.filter((span) => NON_ASCII.test(source.slice(span.start, span.end))) : [],
+    nonAsciiComments,
   };
 }
+
+const NON_ASCII = /[^\x00-\x7f]/;
 
 /** Offset of the line after a `#!` line (the end of the source if there is no line break), or 0. */
 function hashbangEnd(source: string): number {
@@ -209,10 +240,11 @@ function hashbangEnd(source: string): number {
 }
 
 /** The reference parse: acorn, module goal, top-level `return` allowed. Throws the SandboxError that explains a refusal. */
-export function parseReference(source: string, file: string): Program {
+export function parseReference(source: string, file: string, nonAsciiComments?: Span[]): Program {
   let moduleError: AcornSyntaxError;
+  const collect = nonAsciiComments && commentCollector(source, nonAsciiComments);
   try {
-    return parse(source, MODULE_OPTIONS);
+    return parse(source, collect ? { ...MODULE_OPTIONS, onComment: (_block, _text, start, end) => collect(start, end) } : MODULE_OPTIONS);
   } catch (error) {
     moduleError = error as AcornSyntaxError;
   }

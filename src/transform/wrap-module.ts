@@ -4,6 +4,7 @@ import { createHash } from 'node:crypto';
 import MagicString from 'magic-string';
 import type { ModuleFacts } from '../analysis/inspect-module.js';
 import { SCOPE_SPECIFIER } from '../names.js';
+import { asciiComment, asciiRegExpLiteral } from './ascii-escapes.js';
 
 export interface WrapOptions {
   /** The module's path relative to the output directory (POSIX): `__filename`/`import.meta.url` are rebuilt from it at run time. */
@@ -48,7 +49,8 @@ function freshName(source: string, base: string): string {
  * - `eval` -> the package global's eval (strict code may not bind `eval`; a direct eval would
  *   see the bundle's top-level scope);
  * - names the module assigns -> properties of the package global, so writes land there;
- * - `import.meta` -> a per-module object with the module's original url.
+ * - `import.meta` -> a per-module object with the module's original url;
+ * - a regexp literal or a comment with characters outside ASCII -> the same with `\uXXXX` escapes.
  */
 export function wrapModule(source: string, facts: ModuleFacts, options: WrapOptions): WrappedModule {
   const out = new MagicString(source);
@@ -92,6 +94,10 @@ export function wrapModule(source: string, facts: ModuleFacts, options: WrapOpti
     if (call.specifier === undefined) out.overwrite(call.start, call.start + 'import'.length, `${scope}.import`);
   }
   for (const rewrite of options.specifiers ?? []) out.overwrite(rewrite.start, rewrite.end, JSON.stringify(rewrite.specifier));
+  // esbuild writes everything else outside ASCII as escapes; with these too, V8 can hold the
+  // bundle's source one byte per character (see ascii-escapes.ts).
+  for (const at of facts.nonAsciiRegExps) out.overwrite(at.start, at.end, asciiRegExpLiteral(source.slice(at.start, at.end)));
+  for (const at of facts.nonAsciiComments) out.overwrite(at.start, at.end, asciiComment(source.slice(at.start, at.end)));
   if (facts.importMetas.length > 0) {
     bindings.push(`${meta} = ${scope}.meta(${relativePath})`);
     for (const at of facts.importMetas) out.overwrite(at.start, at.end, meta);

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Program } from 'acorn';
 import { walk } from 'estree-walker';
-import { factsOf, inspectModule, parseFast, parseReference, type ModuleFacts } from '../../src/analysis/inspect-module.js';
+import { factsOf, inspectModule, parseFast, parseReference, type ModuleFacts, type Span } from '../../src/analysis/inspect-module.js';
 import { isSandboxError } from '../../src/errors.js';
 import { ROOT, sampleNodeModulesFiles } from './node-modules-sample.js';
 
@@ -34,12 +34,14 @@ type Outcome = { kind: 'same' } | { kind: 'fallback' } | { kind: 'refused' } | {
 /** How one source fares: both trees give equal facts, meriyah refuses (acorn decides), or they disagree. */
 function compare(source: string, file: string): Outcome {
   let reference: Program | undefined;
+  const referenceComments: Span[] = [];
+  const fastComments: Span[] = [];
   try {
-    reference = parseReference(source, file);
+    reference = parseReference(source, file, referenceComments);
   } catch (error) {
     if (!isSandboxError(error)) throw error;
   }
-  const fast = parseFast(source);
+  const fast = parseFast(source, fastComments);
   if (fast === undefined) return reference === undefined ? { kind: 'refused' } : { kind: 'fallback' };
   // meriyah must never accept what acorn refuses: the refusal would be skipped.
   if (reference === undefined) return { kind: 'mismatch', detail: 'meriyah accepts a file acorn refuses' };
@@ -51,8 +53,8 @@ function compare(source: string, file: string): Outcome {
     const at = firstDifference === -1 ? referenceNodes.length : firstDifference;
     return { kind: 'mismatch', detail: `trees differ: acorn ${referenceNodes.slice(at, at + 3).join(' ')} / meriyah ${fastNodes.slice(at, at + 3).join(' ')}` };
   }
-  const expected = JSON.stringify(comparable(factsOf(reference, source, file)));
-  const actual = JSON.stringify(comparable(factsOf(fast, source, file)));
+  const expected = JSON.stringify(comparable(factsOf(reference, source, file, referenceComments)));
+  const actual = JSON.stringify(comparable(factsOf(fast, source, file, fastComments)));
   return expected === actual ? { kind: 'same' } : { kind: 'mismatch', detail: `facts differ\n  acorn:   ${expected.slice(0, 400)}\n  meriyah: ${actual.slice(0, 400)}` };
 }
 
@@ -86,6 +88,7 @@ const SNIPPETS: Record<string, string> = {
     const o = { a, b: c, [d]: e, f() { return g }, get h() { return i }, ...j, 'k': l, async *m() {} };`,
   'chains and operators': `a?.b?.[c]?.(d); e ** f; g in h; i instanceof j; typeof k; void l; delete m.n; o, p; q ? r : s;`,
   'prologue: directives, hashbang': `#!/usr/bin/env node\n'use strict'\n"other directive";\nfree;`,
+  'characters outside ASCII: regexps, comments, hashbang, strings': `#!/usr/bin/env nöde\n// café\nconst re = /[é-ö]/u, s = 'ü'; /*! © Zoë */ /* plain */ /** ä */ x(/ß/, \`ñ\`);`,
   'escaped directive is not use strict': `'use\\x20strict'; x;`,
   'globals named like keywords in sloppy code': `let async = 1; async; of; yield1; get; set; static1;`,
 };
