@@ -80,7 +80,7 @@ export interface ModuleFacts {
   /**
    * Regular expression literals with characters outside ASCII, which the wrapper escapes: esbuild
    * escapes strings, templates and names, and one such character left anywhere makes the whole
-   * bundle's source a two-byte string in V8 (twice the memory; see asciiRegExpLiteral).
+   * bundle's source a two-byte string in V8 (twice the memory; see transform/ascii-escapes.ts).
    */
   nonAsciiRegExps: Span[];
   /** Comments with characters outside ASCII (esbuild keeps legal comments and some others), escaped by the wrapper for the same reason. */
@@ -126,10 +126,10 @@ function commentCollector(source: string, into: Span[]) {
  * The fast parse: meriyah, module goal, start/end offsets only. Undefined when meriyah refuses the
  * source; the reference parse then decides, and words any error.
  *
- * Why two parsers: meriyah parses the bench app's 3,210 modules in 0.74-0.82 s on a first pass
- * against acorn's 1.2-1.8 s, and this parse is most of a cold build's own work. Both produce ESTree
- * with the same offsets; a differential test (inspect-module.parsers.test.ts) checks that the facts
- * below come out identical from either. meriyah has no module-goal mode that allows a top-level
+ * Why two parsers: meriyah parses the bench app's 3,210 modules in 0.75-0.84 s on a first pass
+ * against acorn's 1.13-1.85 s, and this parse is most of a cold build's own work. Both produce ESTree
+ * with the same offsets; a differential test (inspect-module.parsers.test.ts) checks that both trees
+ * have the same nodes and give the same facts. meriyah has no module-goal mode that allows a top-level
  * `return` (its `globalReturn` makes a script), which CommonJS files use: those, like broken or
  * sloppy-only files, go to acorn.
  */
@@ -157,7 +157,7 @@ export function factsOf(program: Program, source: string, file: string, nonAscii
     if (!(error instanceof UnknownNodeError)) throw error;
     throw new SandboxError(
       'SB_UNSUPPORTED_SYNTAX',
-      `sandbox-bundle: "${file}" uses syntax this version of sandbox-bundle cannot analyze (${error.message}, at offset ${error.node.start}). ` +
+      `sandbox-bundle: "${file}:${lineAndColumn(source, error.node.start)}" uses syntax this version of sandbox-bundle cannot analyze (${error.message}). ` +
         'Its free names could not all be found, so the module is refused rather than bundled half-checked. ' +
         'Use a build of the package that targets an older ECMAScript version, or upgrade sandbox-bundle.',
       { cause: error },
@@ -231,6 +231,13 @@ export function factsOf(program: Program, source: string, file: string, nonAscii
 }
 
 const NON_ASCII = /[^\x00-\x7f]/;
+
+/** "line:column" (both from 1) of an offset, for messages. */
+function lineAndColumn(source: string, offset: number): string {
+  const before = source.slice(0, offset);
+  const lineStart = Math.max(before.lastIndexOf('\n'), before.lastIndexOf('\r')) + 1;
+  return `${before.split(/\r\n?|\n/).length}:${offset - lineStart + 1}`;
+}
 
 /** Offset of the line after a `#!` line (the end of the source if there is no line break), or 0. */
 function hashbangEnd(source: string): number {

@@ -154,16 +154,16 @@ describe('inspectModule: what goes to the reference parse', () => {
   });
 
   it('a node type the walker has no rule for refuses the module instead of skipping its subtree', () => {
-    const program = parseFast('f(x);')!;
+    const program = parseFast('\nf(x);')!;
     // A future syntax form, as a newer parser would produce it, wrapping an identifier.
-    (program.body[0] as unknown as { expression: unknown }).expression = { type: 'PipelineExpression', start: 0, end: 4, argument: { type: 'Identifier', name: 'x', start: 0, end: 1 } };
+    (program.body[0] as unknown as { expression: unknown }).expression = { type: 'PipelineExpression', start: 1, end: 5, argument: { type: 'Identifier', name: 'x', start: 3, end: 4 } };
     let error: unknown;
     try {
-      factsOf(program, 'f(x);', 'future.js');
+      factsOf(program, '\nf(x);', 'future.js');
     } catch (caught) {
       error = caught;
     }
     expect(isSandboxError(error) && error.code).toBe('SB_UNSUPPORTED_SYNTAX');
-    expect((error as Error).message).toMatch(/"future\.js" uses syntax .* \(no scope rule for a PipelineExpression node, at offset 0\)/);
+    expect((error as Error).message).toMatch(/"future\.js:2:1" uses syntax .* \(no scope rule for a PipelineExpression node\)/);
   });
 });
