@@ -205,12 +205,18 @@ async function measureBuilds() {
     // CI without a cache) and warm (the module-facts cache in bench/app/node_modules/.cache, filled by
     // the smoke test's build, as any rebuild). Each alternation runs the cold one just before the warm one.
     const cold = [];
-    const buildOnce = async (variant, cache) => {
+    // CPU time of each build by kind and variant: the node process's and (esbuild) its service's.
+    const cpu = {};
+    const noteCpu = (kind, variant, cpuMs) => {
+      for (const [side, ms] of Object.entries(cpuMs ?? {})) if (typeof ms === 'number') ((cpu[kind] ??= {})[side] ??= { plain: [], sandboxed: [] })[variant].push(ms);
+    };
+    const buildOnce = async (variant, cache, kind = 'rebuild') => {
       const request = { variant, bundler, entry: ENTRY, outfile: bundlePath(variant, bundler), cwd: ROOT, policy: POLICY, ...(cache === false ? { cache } : {}) };
       const result = await run(process.execPath, [path.join(BENCH, 'lib/build-child.js'), JSON.stringify(request)]);
       const figures = benchLine(result.stdout);
       if (result.code !== 0 || !figures?.ms) return { error: failureOf(result) };
-      log(`  ${bundler} ${variant}${cache === false ? ' (cold)' : ''}: ${(figures.ms / 1000).toFixed(2)} s`);
+      log(`  ${bundler} ${variant}${cache === false ? ' (cold)' : ''}: ${(figures.ms / 1000).toFixed(2)} s${figures.cpuMs ? ` (CPU: ${Object.entries(figures.cpuMs).map(([side, ms]) => `${side} ${(ms / 1000).toFixed(2)} s`).join(', ')})` : ''}`);
+      noteCpu(kind, variant, figures.cpuMs);
       return figures.ms;
     };
     // esbuild's wrapped tree (src/transform/wrapped-tree.ts): with an empty tree, a first build with
@@ -219,19 +225,26 @@ async function measureBuilds() {
     if (bundler === 'esbuild') {
       fs.rmSync(path.join(APP, 'node_modules/.cache/sandbox-bundle/wrapped'), { recursive: true, force: true });
       for (const step of ['records', 'writes']) {
-        const ms = await buildOnce('sandboxed');
+        const ms = await buildOnce('sandboxed', undefined, step);
         if (typeof ms === 'number') firstBuilds[step] = ms;
       }
     }
     results[bundler] = await alternate(PLAN.buildRuns, async (variant) => {
       if (variant === 'sandboxed') {
-        const ms = await buildOnce(variant, false);
+        const ms = await buildOnce(variant, false, 'cold');
         if (typeof ms === 'number') cold.push(ms);
       }
       return buildOnce(variant);
     });
     results[bundler].cold = { plain: results[bundler].plain, sandboxed: summarize(cold), failures: {} };
     for (const [step, ms] of Object.entries(firstBuilds)) results[bundler][step] = { plain: results[bundler].plain, sandboxed: summarize([ms]), failures: {} };
+    // Every kind of sandboxed build is compared with the same plain builds (those of the rebuild alternation).
+    results[bundler].cpuMs = {};
+    for (const [kind, sides] of Object.entries(cpu)) {
+      for (const [side, samples] of Object.entries(sides)) {
+        (results[bundler].cpuMs[kind] ??= {})[side] = { plain: summarize(cpu.rebuild?.[side]?.plain ?? []), sandboxed: summarize(samples.sandboxed), failures: {} };
+      }
+    }
     const failed = results[bundler].failures.sandboxed;
     if (failed) log(`  ${bundler} sandboxed: not available: ${failed}`);
   }
@@ -411,6 +424,16 @@ function markdown(results) {
     if (b[bundler].records) rows.push(row(`build, ${bundler}, first build with the cache (records the modules; 1 run)`, b[bundler].records, { unit: 's', scale: 1e-3, digits: 2, kind: 'cost', goal: GOALS.build }));
     if (b[bundler].writes) rows.push(row(`build, ${bundler}, second build (writes the wrapped tree; 1 run)`, b[bundler].writes, { unit: 's', scale: 1e-3, digits: 2, kind: 'cost', goal: GOALS.build }));
     if (b[bundler].cold) rows.push(row(`build, ${bundler}, cold (no cache; median of ${n(b[bundler].cold.sandboxed)})`, b[bundler].cold, { unit: 's', scale: 1e-3, digits: 2, kind: 'cost', goal: GOALS.build }));
+  }
+  // Where each kind of build spends its CPU: the node process (the plugin's hooks and wrapping) and esbuild's service.
+  const KIND_NAMES = { rebuild: 'rebuild', records: 'first build', writes: 'second build', cold: 'cold build' };
+  for (const bundler of ['esbuild', 'rollup']) {
+    for (const [kind, sides] of Object.entries(b[bundler]?.cpuMs ?? {})) {
+      for (const [side, pair] of Object.entries(sides)) {
+        const where = side === 'node' ? (bundler === 'rollup' ? 'the build process (rollup included)' : 'the node process') : "esbuild's process";
+        rows.push(row(`diagnostic: ${bundler} ${KIND_NAMES[kind] ?? kind}, CPU of ${where}`, pair, { unit: 's', scale: 1e-3, digits: 2, kind: 'cost' }));
+      }
+    }
   }
   const s = results.startup;
   if (s) {

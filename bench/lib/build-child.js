@@ -1,6 +1,8 @@
 // One timed build in a fresh process: `node bench/lib/build-child.js '<json request>'`, prints `BENCH {"ms": ...}`.
 // Plain builds use the very options the sandboxed build passes its bundler, minus the sandbox plugin,
 // so the ratio is the sandbox's own cost. Only the build call is timed (not Node or module loading).
+// Also reported: the CPU time of this process during the build and, on Linux, of esbuild's service
+// process (its only work is this build), so a row can say which side a build's time is spent on.
 
 import fs from 'node:fs';
 import path from 'node:path';
@@ -8,6 +10,25 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { PLAIN_ESBUILD_OPTIONS } from './esbuild-options.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+
+/** Milliseconds of CPU (user + system) of this process's child processes, from /proc; undefined elsewhere. */
+function childProcessesCpuMs() {
+  if (!fs.existsSync('/proc/self/stat')) return undefined;
+  const TICK_MS = 10; // USER_HZ is 100 on Linux
+  let total = 0;
+  for (const entry of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    let fields;
+    try {
+      // After the ") " that ends the command name: state, ppid, ... utime (14th field), stime (15th).
+      fields = fs.readFileSync(`/proc/${entry}/stat`, 'utf8').split(') ')[1].split(' ');
+    } catch {
+      continue; // gone in between
+    }
+    if (fields[1] === String(process.pid)) total += (Number(fields[11]) + Number(fields[12])) * TICK_MS;
+  }
+  return total;
+}
 
 function writeFiles(files) {
   for (const file of files) {
@@ -69,9 +90,13 @@ async function sandboxed({ entry, outfile, cwd, policy, bundler, cache }) {
 
 const request = JSON.parse(process.argv[2]);
 try {
+  const cpuBefore = process.cpuUsage();
   const timed = request.variant === 'plain' ? (request.bundler === 'rollup' ? await plainRollup(request) : await plainEsbuild(request)) : await sandboxed(request);
+  const cpu = process.cpuUsage(cpuBefore);
+  // Rollup runs in this process; esbuild's service is a child, started by this build (before it, no child ran).
+  const cpuMs = { node: Math.round((cpu.user + cpu.system) / 1000), ...(request.bundler === 'rollup' ? {} : { esbuild: childProcessesCpuMs() }) };
   const figures = typeof timed === 'number' ? { ms: timed } : timed;
-  process.stdout.write(`BENCH ${JSON.stringify({ ...figures, maxRssKiB: process.resourceUsage().maxRSS })}\n`);
+  process.stdout.write(`BENCH ${JSON.stringify({ ...figures, cpuMs, maxRssKiB: process.resourceUsage().maxRSS })}\n`);
 } catch (error) {
   // First line only: the runner puts it in the table as the reason a row is missing.
   process.stdout.write(`BENCH ${JSON.stringify({ error: String(error?.message ?? error).split('\n').slice(0, 4).join(' ') })}\n`);
