@@ -2,7 +2,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { Command, CommanderError } from 'commander';
-import type { GeneratePolicyRequest, PolicyGeneration } from '../analysis/generate-policy.js';
+import { generatePolicy } from '../index.js';
 import { SandboxError } from '../errors.js';
 import { ROOT_PACKAGE } from '../names.js';
 import { findPackageRoot } from '../options.js';
@@ -20,15 +20,6 @@ import {
 import { formatCheck, formatExplain, formatFindings } from './policy-report.js';
 import { HIDDEN_DOORS } from '../runtime/hidden-doors.js';
 import { isBuiltinDoor } from '../analysis/permission-paths.js';
-
-/**
- * The policy generator, loaded when a policy command runs: it brings Babel, ~150 ms of module loading
- * that `sandbox-bundle build` (which registers these commands too) has no use for.
- */
-async function generatePolicy(request: GeneratePolicyRequest): Promise<PolicyGeneration> {
-  const generator = await import('../analysis/generate-policy.js');
-  return generator.generatePolicy(request);
-}
 
 const EXIT_FAILED = 1;
 const EXIT_USAGE = 2;
