@@ -1,12 +1,12 @@
 // The public API: re-exports, and the policy generator loaded on first use.
+import type { GeneratePolicyRequest, PolicyGeneration } from './analysis/generate-policy.js';
+
 export { buildSandboxed, type BuildRequest, type BuildResult, type BundlerName } from './build.js';
 export { resolveOptions, DEFAULT_LOCKDOWN, type SandboxOptions, type ResolvedOptions, type LockdownOptions, type OutputFormat } from './options.js';
 export { SandboxError, isSandboxError, type SandboxErrorCode } from './errors.js';
 export { loadPolicy, loadPolicyWithOverride, mergePolicies, assertPolicy, resolveRuntimePolicy, type PolicyFile, type PackagePolicy } from './policy/index.js';
 export type { GeneratePolicyRequest, PolicyGeneration, PackageFindings, Evidence, ImportEdge } from './analysis/generate-policy.js';
 export { stringifyPolicy, diffPolicies, convertLavaMoatPolicy, type PackageDiff, type Grant, type LavaMoatConversion } from './policy/index.js';
-
-import type { GeneratePolicyRequest, PolicyGeneration } from './analysis/generate-policy.js';
 
 /**
  * Generates a policy from what the app's packages reach for (see analysis/generate-policy.ts). Loaded
