@@ -5,7 +5,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { SourceMap } from 'node:module';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { scratchDir } from '../scratch.js';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -65,6 +65,28 @@ describe.each(['esbuild', 'rollup'])('sandbox-bundle build --bundler %s', (bundl
     expect(build(esm, '--bundler', bundler).code).toBe(0);
     expect(fs.readFileSync(esm, 'utf8')).toMatch(/^import |\nimport /);
     expect(run([esm]).stdout).toBe('hello world from greeter\n');
+  });
+});
+
+describe('what a build loads', () => {
+  // The policy generator brings Babel (~150 ms of module loading): only the policy commands load it.
+  const babelModulesLoaded = (args: string[]): number => {
+    const probe = path.join(work, 'babel-probe.cjs');
+    fs.writeFileSync(
+      probe,
+      "process.on('exit', () => { const sep = require('node:path').sep; const loaded = Object.keys(require('node:module')._cache).filter((file) => file.includes(sep + '@babel' + sep)); require('node:fs').writeSync(2, 'BABEL ' + loaded.length + '\\n'); });\n",
+    );
+    const result = run(['-r', probe, ...args]);
+    const count = /BABEL (\d+)/.exec(result.stderr);
+    expect(count, result.stderr).not.toBeNull();
+    return Number(count![1]);
+  };
+
+  it('importing the API, or building with the CLI, leaves Babel unloaded; a policy command loads it', () => {
+    const api = pathToFileURL(path.join(repo, 'dist/src/index.js')).href;
+    expect(babelModulesLoaded(['-e', `import(${JSON.stringify(api)})`])).toBe(0);
+    expect(babelModulesLoaded([cli, 'build', path.join(app, 'index.js'), '-o', path.join(work, 'loads', 'app.cjs'), '--no-cache'])).toBe(0);
+    expect(babelModulesLoaded([cli, 'policy', path.join(app, 'index.js'), '--check'])).toBeGreaterThan(0);
   });
 });
 
