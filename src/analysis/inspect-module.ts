@@ -1,6 +1,6 @@
 // inspectModule: parse one dependency module once (meriyah, strict module mode; acorn for what meriyah refuses) and report the facts the wrapper pass needs.
 
-import { parse, type Options, type Program } from 'acorn';
+import { getLineInfo, parse, type Options, type Program } from 'acorn';
 import { parseModule as meriyahParseModule } from 'meriyah';
 import { SandboxError } from '../errors.js';
 import { findReferences, READ, REQUIRE_CALLEE, SHORTHAND, UnknownNodeError, WRITE } from './find-references.js';
@@ -236,11 +236,10 @@ export function factsOf(program: Program, source: string, file: string, nonAscii
 
 const NON_ASCII = /[^\x00-\x7f]/;
 
-/** "line:column" (both from 1) of an offset, for messages. */
+/** "line:column" (both from 1) of an offset, for messages: acorn's line breaks, as in its syntax errors below. */
 function lineAndColumn(source: string, offset: number): string {
-  const before = source.slice(0, offset);
-  const lineStart = Math.max(before.lastIndexOf('\n'), before.lastIndexOf('\r')) + 1;
-  return `${before.split(/\r\n?|\n/).length}:${offset - lineStart + 1}`;
+  const { line, column } = getLineInfo(source, offset);
+  return `${line}:${column + 1}`;
 }
 
 /** Offset of the line after a `#!` line (the end of the source if there is no line break), or 0. */
