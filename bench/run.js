@@ -197,6 +197,9 @@ async function preparePolicy(metafile) {
 
 // --------------------------------------------------------------------------------------------- groups
 
+/** The kinds of build measureBuilds times, as the log and the table name them. */
+const BUILD_KIND_NAMES = { rebuild: 'rebuild', records: 'first build', writes: 'second build', cold: 'cold build' };
+
 const bundlePath = (variant, bundler = 'esbuild') => path.join(TMP, `${variant}-${bundler}.cjs`);
 
 
@@ -219,7 +222,7 @@ async function measureBuilds() {
       const result = await run(process.execPath, [path.join(BENCH, 'lib/build-child.js'), JSON.stringify(request)]);
       const figures = benchLine(result.stdout);
       if (result.code !== 0 || !figures?.ms) return { error: failureOf(result) };
-      log(`  ${bundler} ${variant}${kind === 'rebuild' ? '' : ` (${{ records: 'first build', writes: 'second build', cold: 'cold' }[kind]})`}: ${(figures.ms / 1000).toFixed(2)} s${figures.cpuMs ? ` (CPU: ${Object.entries(figures.cpuMs).map(([side, ms]) => `${side} ${(ms / 1000).toFixed(2)} s`).join(', ')})` : ''}`);
+      log(`  ${bundler} ${variant}${kind === 'rebuild' ? '' : ` (${BUILD_KIND_NAMES[kind]})`}: ${(figures.ms / 1000).toFixed(2)} s${figures.cpuMs ? ` (CPU: ${Object.entries(figures.cpuMs).map(([side, ms]) => `${side} ${(ms / 1000).toFixed(2)} s`).join(', ')})` : ''}`);
       noteCpu(kind, variant, figures.cpuMs);
       return figures.ms;
     };
@@ -431,12 +434,11 @@ function markdown(results) {
     if (b[bundler].cold) rows.push(row(`build, ${bundler}, cold (no cache; median of ${n(b[bundler].cold.sandboxed)})`, b[bundler].cold, { unit: 's', scale: 1e-3, digits: 2, kind: 'cost', goal: GOALS.build }));
   }
   // Where each kind of build spends its CPU: the node process (the plugin's hooks and wrapping) and esbuild's service.
-  const KIND_NAMES = { rebuild: 'rebuild', records: 'first build', writes: 'second build', cold: 'cold build' };
   for (const bundler of ['esbuild', 'rollup']) {
     for (const [kind, sides] of Object.entries(b[bundler]?.cpuMs ?? {})) {
       for (const [side, pair] of Object.entries(sides)) {
         const where = side === 'node' ? (bundler === 'rollup' ? 'the build process (rollup included)' : 'the node process') : "esbuild's process";
-        rows.push(row(`diagnostic: ${bundler} ${KIND_NAMES[kind] ?? kind}, CPU of ${where}`, pair, { unit: 's', scale: 1e-3, digits: 2, kind: 'cost' }));
+        rows.push(row(`diagnostic: ${bundler} ${BUILD_KIND_NAMES[kind]}, CPU of ${where}`, pair, { unit: 's', scale: 1e-3, digits: 2, kind: 'cost' }));
       }
     }
   }
