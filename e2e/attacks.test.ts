@@ -24,7 +24,7 @@ const bundlers = selectedBundlers();
 interface Case {
   bundler: Bundler;
   format: Format;
-  /** esbuild's rebuild from the cache's wrapped tree (see BuildOptions.reuseTree). */
+  /** esbuild's rebuild from the cache's wrapped tree (see BuildOptions.reuseTree); else esbuild builds with no cache, through its hooks. */
   reuseTree: boolean;
   /** How the test names the case. */
   how: string;
@@ -38,7 +38,7 @@ function casesOf(scenario: Scenario): Case[] {
         bundler,
         format,
         reuseTree,
-        how: `${bundler}${reuseTree ? ' (rebuilt from the wrapped tree)' : ''}/${format}`,
+        how: `${bundler}${bundler === 'esbuild' ? (reuseTree ? ' (rebuilt from the wrapped tree)' : ' (no cache: through the hooks)') : ''}/${format}`,
         skipReason: scenario.bundlers.includes(bundler) ? undefined : scenario.skipReason[bundler],
       })),
     ),

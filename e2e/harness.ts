@@ -184,9 +184,10 @@ export interface BuildOptions {
   /** Name of the output folder under OUT_DIR (default: the fixture name). */
   outName?: string;
   /**
-   * esbuild only: build three times with a fresh cache directory and return the third bundle. The
-   * first build records the modules, the second wraps them into the cache's tree, the third reuses
-   * the tree (src/transform/wrapped-tree.ts), so the suite checks what a rebuild links.
+   * esbuild only: build twice with a fresh cache directory and return the second bundle. The first
+   * build wraps the modules into the cache's tree, the second reuses the tree and must give the same
+   * bytes (src/transform/wrapped-tree.ts), so the suite checks what a rebuild links. Without it,
+   * esbuild builds with --no-cache: every module goes through the plugin's hooks.
    */
   reuseTree?: boolean;
   timeoutMs?: number;
@@ -206,19 +207,25 @@ export async function buildApp(appDir: string, entry: string, bundler: Bundler, 
   const args = [CLI, 'build', path.join(appDir, entry), '-o', outfile, '--policy', policy, '--bundler', bundler, '--format', format];
   const cacheDir = path.join(outDir, `cache-${stem}`);
   if (options.reuseTree) rmSync(cacheDir, { recursive: true, force: true });
-  for (let build = 1; build <= (options.reuseTree ? 3 : 1); build++) {
-    const result = await spawnNode(options.reuseTree ? [...args, '--cache-dir', cacheDir] : args, REPO_ROOT, childEnv(), options.timeoutMs ?? 50_000);
+  const cacheArgs = options.reuseTree ? ['--cache-dir', cacheDir] : bundler === 'esbuild' ? ['--no-cache'] : [];
+  const builds = options.reuseTree ? 2 : 1;
+  let firstBundle: string | undefined;
+  for (let build = 1; build <= builds; build++) {
+    const result = await spawnNode([...args, ...cacheArgs], REPO_ROOT, childEnv(), options.timeoutMs ?? 50_000);
     if (result.code !== 0) {
       throw new BuildError(
-        `sandbox-bundle build failed (exit ${result.code ?? result.signal}) for ${path.relative(REPO_ROOT, appDir)} with ${bundler}/${format}${options.reuseTree ? ` (build ${build} of 3)` : ''}:\n${result.stderr}`,
+        `sandbox-bundle build failed (exit ${result.code ?? result.signal}) for ${path.relative(REPO_ROOT, appDir)} with ${bundler}/${format}${options.reuseTree ? ` (build ${build} of ${builds})` : ''}:\n${result.stderr}`,
         result.code,
         result.stderr,
       );
     }
     if (!existsSync(outfile)) throw new BuildError(`the CLI exited 0 but wrote no ${outfile}:\n${result.stderr}`, 0, result.stderr);
+    if (options.reuseTree && build === 1) firstBundle = readFileSync(outfile, 'utf8');
   }
-  if (options.reuseTree && !readFileSync(outfile, 'utf8').includes(`${path.basename(cacheDir)}/wrapped/`)) {
-    throw new Error(`${outfile}: the third build did not link the wrapped tree in ${cacheDir}`);
+  if (options.reuseTree) {
+    const bundle = readFileSync(outfile, 'utf8');
+    if (!bundle.includes(`${path.basename(cacheDir)}/wrapped/`)) throw new Error(`${outfile}: the build did not link the wrapped tree in ${cacheDir}`);
+    if (bundle !== firstBundle) throw new Error(`${outfile}: the build that reused the wrapped tree gave other bytes than the build that wrote it`);
   }
   return outfile;
 }

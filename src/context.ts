@@ -405,7 +405,8 @@ export function createSandboxContext(options: ResolvedOptions, target: BuildTarg
 
   /** BuildTarget.wrappedTree, when there is a cache directory to hold it. */
   const treeOptions = target.wrappedTree && target.bundlerResolvesAbsolutePaths && options.cacheDir ? target.wrappedTree : undefined;
-  const openedTree: WrappedTree | undefined = treeOptions
+  /** The tree this build links into (its copies written now, or reused); undefined: the hooks do the work. */
+  const tree: WrappedTree | undefined = treeOptions
     ? openWrappedTree(
         path.join(options.cacheDir!, 'wrapped'),
         // The key names the tree's directory, which the bundle shows: no absolute path goes in, so
@@ -429,9 +430,6 @@ export function createSandboxContext(options: ResolvedOptions, target: BuildTarg
         },
       )
     : undefined;
-  /** The tree this build links into ('write' and 'reuse' modes); a 'record' build goes through the hooks and notes what it wrapped. */
-  const tree = openedTree?.mode === 'record' ? undefined : openedTree;
-  const recorder = openedTree?.mode === 'record' ? openedTree : undefined;
   /** Originals of the wrapped modules a generated file links to (a package gate's target). */
   const generatedReferences = new Map<string, string[]>();
 
@@ -659,17 +657,16 @@ export function createSandboxContext(options: ResolvedOptions, target: BuildTarg
       const references: string[] = [];
       const wrapped = await wrapDependency(file, source, owner, references);
       await tree?.whenWritten(references);
-      recorder?.record(file, hashSeen(file, source), wrapped.warnings ?? []);
       return wrapped;
     },
 
     takeTreeWarnings() {
-      return openedTree?.takeWarnings() ?? [];
+      return tree?.takeWarnings() ?? [];
     },
 
     finish(succeeded = true) {
       if (succeeded) diskCache.save();
-      openedTree?.endBuild(succeeded);
+      tree?.endBuild(succeeded);
     },
   };
 }

@@ -34,14 +34,13 @@ export interface WrappedTreeHooks {
 
 /**
  * How a build uses the tree, decided when the tree opens, from the plan the previous build left:
- * - 'record': no plan fits (a first build, a changed dependency, other options): the build goes
- *   through the bundler's hooks as without a tree, and records the modules it linked;
- * - 'write': the plan fits, but its modules have no copies yet: this build wraps them into the tree;
- * - 'reuse': the plan fits and its copies are there: this build links them as they are.
- * Writing a tree takes a few thousand file creations (seconds on a slow disk, more than the hooks
- * cost), so a tree is written only once the same modules have been built twice.
+ * - 'write': no plan fits (a first build, a changed dependency, other options): this build wraps
+ *   the modules it links into the tree;
+ * - 'reuse': the plan fits: this build links the copies as they are.
+ * A first build writes the tree at once: writing costs about what going through the bundler's hooks
+ * does (bench/README.md, "Since 12:00"), and the second build is then already a rebuild.
  */
-export type TreeMode = 'record' | 'write' | 'reuse';
+export type TreeMode = 'write' | 'reuse';
 
 /**
  * A file's size, mtime, ctime and inode, taken while its source hashed as a plan records: while
@@ -51,8 +50,8 @@ type StatStamp = [size: number, mtimeMs: number, ctimeMs: number, ino: number];
 
 interface PlannedModule {
   sourceHash: string;
-  /** The copy's path in the tree, relative to it ('write' and 'reuse' plans). */
-  file?: string;
+  /** The copy's path in the tree, relative to it. */
+  file: string;
   stamp?: StatStamp;
   references: readonly string[];
   warnings: readonly BuildWarning[];
@@ -61,8 +60,6 @@ interface PlannedModule {
 /** What a build leaves for the next: every module it linked, with what its copy was made from. */
 interface Plan {
   environment: string;
-  /** The modules have copies in the tree (a 'write' or 'reuse' build made the plan). */
-  copied: boolean;
   modules: Record<string, PlannedModule>;
   generated: string[];
 }
@@ -70,9 +67,8 @@ interface Plan {
 export interface WrappedTree {
   /** The directory; nothing else lives below it, so the adapter can tell its files by prefix. */
   readonly dir: string;
+  /** Decided when the tree opens; esbuild's rebuilds of one context each look at the plan again. */
   readonly mode: TreeMode;
-  /** 'record' mode: a module the build wrapped through the hooks. */
-  record(original: string, sourceHash: string, warnings: readonly BuildWarning[]): void;
   /** The file of a generated module (by id), written now if this build has not written it yet. */
   generatedFile(id: string, source: string, esm: boolean): string;
   isGeneratedFile(file: string): boolean;
@@ -95,6 +91,8 @@ export interface WrappedTree {
   endBuild(succeeded: boolean): void;
 }
 
+/** The tree's directory of wrapped copies (see copyFileOf). */
+const COPIES_DIR = path.join('node_modules', 'm');
 /** Trees kept besides the current one: a few recent option sets (say, two policies) rebuild without rewriting. */
 const TREES_KEPT = 3;
 const hashOf = (text: string) => crypto.createHash('sha256').update(text).digest('hex').slice(0, 16);
@@ -125,24 +123,36 @@ export function writeFileAtomically(file: string, contents: string): void {
  * listing for a whole build, so a file added to a directory it has already listed stays invisible.
  *
  * A plan fits when it was made under the same environment, every module's source still hashes as
- * it did, and (for a copied plan) every file is still there. A reused copy links where its
- * module's imports resolved last time, under the same policy and options; the environment check
- * is what notices an install.
+ * it did, and every file is still there. A reused copy links where its module's imports resolved
+ * last time, under the same policy and options; the environment check is what notices an install.
+ *
+ * Undefined when the tree's directory cannot be made or written (a file stands in the cache's
+ * place, no permission): the build then goes through the bundler's hooks, as without a cache.
  */
-export function openWrappedTree(base: string, key: string, hooks: WrappedTreeHooks): WrappedTree {
+export function openWrappedTree(base: string, key: string, hooks: WrappedTreeHooks): WrappedTree | undefined {
   const dir = path.join(base, hashOf(key));
+  try {
+    fs.mkdirSync(dir, { recursive: true });
+    fs.accessSync(dir, fs.constants.W_OK);
+  } catch {
+    return undefined;
+  }
   const planFile = path.join(dir, 'plan.json');
   /**
    * A copy sits in the group of the package.json fields esbuild reads for its original ("type", and
    * a literal `"sideEffects": false`; globs, relative to the original package, are dropped, which
    * only keeps modules esbuild could have left out). Each group has one package.json: one per copy
    * cost esbuild ~0.25 s of 3 on the bench app. Named by the path from the tree, not the absolute
-   * path, so the same app on another machine gets the same names.
+   * path, so the same app on another machine gets the same names. The groups sit below a directory
+   * named node_modules, as the originals do: esbuild keeps its warnings about odd code (`x === -0`)
+   * to files outside node_modules, and a cache directory elsewhere would bring them back. Not
+   * directly in it: a directory there with a package.json would pass for an undeclared package
+   * (package-graph.ts).
    */
   const copyFileOf = (original: string) => {
     const { type, sideEffects } = hooks.packageFieldsOf(original);
     const group = `${type === 'module' ? 'esm' : 'cjs'}${sideEffects === false ? '-pure' : ''}`;
-    return path.join(dir, 'm', group, hashOf(path.relative(base, original)), path.basename(original));
+    return path.join(dir, COPIES_DIR, group, hashOf(path.relative(base, original)), path.basename(original));
   };
   const GROUP_FIELDS: Record<string, object> = { cjs: {}, esm: { type: 'module' }, 'cjs-pure': { sideEffects: false }, 'esm-pure': { type: 'module', sideEffects: false } };
 
@@ -177,13 +187,13 @@ export function openWrappedTree(base: string, key: string, hooks: WrappedTreeHoo
     if (previous.environment !== hooks.environment()) return undefined;
     const checkedAt = Date.now();
     const fits = ([original, entry]: [string, PlannedModule]) =>
-      sourceUnchanged(original, entry, checkedAt) && (!previous.copied || (entry.file !== undefined && fs.existsSync(path.join(dir, entry.file))));
-    const generatedThere = !previous.copied || previous.generated.every((file) => fs.existsSync(file));
+      sourceUnchanged(original, entry, checkedAt) && fs.existsSync(path.join(dir, entry.file));
+    const generatedThere = previous.generated.every((file) => fs.existsSync(file));
     return Object.entries(previous.modules).every(fits) && generatedThere ? previous : undefined;
   }
 
   let opened: Plan | undefined = fittingPlan();
-  const mode: TreeMode = !opened ? 'record' : opened.copied ? 'reuse' : 'write';
+  const mode: TreeMode = opened ? 'reuse' : 'write';
   // Per build (see endBuild): what this build has written, reused and linked.
   let generated = new Set<string>();
   let generatedById = new Map<string, string>();
@@ -191,7 +201,7 @@ export function openWrappedTree(base: string, key: string, hooks: WrappedTreeHoo
   let originals = new Map<string, string>();
   /** Modules whose whole reachable set is known to be written. */
   let complete = new Set<string>();
-  let plan: Plan = { environment: '', copied: mode !== 'record', modules: {}, generated: [] };
+  let plan: Plan = { environment: '', modules: {}, generated: [] };
   let planChanged = true;
   let warnings: BuildWarning[] = [];
   let started = false;
@@ -209,29 +219,26 @@ export function openWrappedTree(base: string, key: string, hooks: WrappedTreeHoo
   /** First use in a build: the tree may be new, or removed since by another build's pruning. */
   const start = () => {
     started = true;
-    // A recording build writes only its plan, at the end, as housekeeping (see endBuild).
-    if (mode === 'record') return;
     try {
       markUsed();
       // The tree's own package.json and tsconfig.json keep esbuild from applying the app's ("type",
       // compiler options) to the copies; each group's package.json gives its copies their fields.
       for (const name of ['package.json', 'tsconfig.json']) if (!fs.existsSync(path.join(dir, name))) writeFileAtomically(path.join(dir, name), '{}\n');
       for (const [group, fields] of Object.entries(GROUP_FIELDS)) {
-        const file = path.join(dir, 'm', group, 'package.json');
+        const file = path.join(dir, COPIES_DIR, group, 'package.json');
         if (!fs.existsSync(file)) writeInOwnDir(file, `${JSON.stringify(fields)}\n`);
       }
     } catch (error) {
       throw new SandboxError('SB_BUILD_FAILED', `sandbox-bundle: cannot write the wrapped modules' tree in "${dir}" (${(error as Error).message}). Make the cache directory writable, choose another with --cache-dir, or build with --no-cache.`);
     }
     // The context's first build decided with the plan it opened; a later one (esbuild's rebuilds) looks again.
-    const previous = opened ?? fittingPlan();
+    const reused = opened ?? fittingPlan();
     opened = undefined;
-    const reused = previous?.copied ? previous : undefined;
-    plan = reused ?? { environment: hooks.environment(), copied: true, modules: {}, generated: [] };
+    plan = reused ?? { environment: hooks.environment(), modules: {}, generated: [] };
     planChanged = reused === undefined || stampsAdded;
     stampsAdded = false;
     for (const [original, entry] of Object.entries(reused?.modules ?? {})) {
-      const file = path.join(dir, entry.file!);
+      const file = path.join(dir, entry.file);
       modules.set(original, { file, written: Promise.resolve(entry.references) });
       originals.set(file, original);
       complete.add(original);
@@ -255,11 +262,6 @@ export function openWrappedTree(base: string, key: string, hooks: WrappedTreeHoo
   return {
     dir,
     mode,
-
-    record(original, sourceHash, moduleWarnings) {
-      if (!started) start();
-      plan.modules[original] = { sourceHash, references: [], warnings: moduleWarnings };
-    },
 
     generatedFile(id, source, esm) {
       const known = generatedById.get(id);
@@ -324,13 +326,9 @@ export function openWrappedTree(base: string, key: string, hooks: WrappedTreeHoo
       complete = new Set();
       warnings = [];
       started = false;
-      plan = { environment: '', copied: mode !== 'record', modules: {}, generated: [] };
+      plan = { environment: '', modules: {}, generated: [] };
       if (!finished) return;
       try {
-        if (mode === 'record') {
-          finished.environment = hooks.environment();
-          markUsed();
-        }
         if (changed) writeFileAtomically(planFile, JSON.stringify(finished));
         const trees = fs
           .readdirSync(base)
