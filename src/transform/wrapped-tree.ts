@@ -33,16 +33,6 @@ export interface WrappedTreeHooks {
 }
 
 /**
- * How a build uses the tree, decided when the tree opens, from the plan the previous build left:
- * - 'write': no plan fits (a first build, a changed dependency, other options): this build wraps
- *   the modules it links into the tree;
- * - 'reuse': the plan fits: this build links the copies as they are.
- * A first build writes the tree at once: writing costs about what going through the bundler's hooks
- * does (bench/README.md, "Since 12:00"), and the second build is then already a rebuild.
- */
-export type TreeMode = 'write' | 'reuse';
-
-/**
  * A file's size, mtime, ctime and inode, taken while its source hashed as a plan records: while
  * they stay the same, the source is taken as unchanged without reading it (see fittingPlan).
  */
@@ -67,8 +57,6 @@ interface Plan {
 export interface WrappedTree {
   /** The directory; nothing else lives below it, so the adapter can tell its files by prefix. */
   readonly dir: string;
-  /** Decided when the tree opens; esbuild's rebuilds of one context each look at the plan again. */
-  readonly mode: TreeMode;
   /** The file of a generated module (by id), written now if this build has not written it yet. */
   generatedFile(id: string, source: string, esm: boolean): string;
   isGeneratedFile(file: string): boolean;
@@ -192,8 +180,11 @@ export function openWrappedTree(base: string, key: string, hooks: WrappedTreeHoo
     return Object.entries(previous.modules).every(fits) && generatedThere ? previous : undefined;
   }
 
+  // A build whose plan fits (see fittingPlan) links the copies as they are. Any other (a first build,
+  // a changed dependency, other options) wraps the modules it links into the tree: writing costs
+  // about what going through the bundler's hooks does (bench/README.md, "Since 12:00"), and the next
+  // build is then already a rebuild.
   let opened: Plan | undefined = fittingPlan();
-  const mode: TreeMode = opened ? 'reuse' : 'write';
   // Per build (see endBuild): what this build has written, reused and linked.
   let generated = new Set<string>();
   let generatedById = new Map<string, string>();
@@ -251,9 +242,14 @@ export function openWrappedTree(base: string, key: string, hooks: WrappedTreeHoo
     // Later, not inside the caller: wrapping links to more modules, and starting each at once would
     // recurse through the whole dependency graph on one stack.
     await Promise.resolve();
+    // Stamped now if it has settled, so the next build need not read it (see sourceUnchanged); the
+    // stat comes before the wrap reads the source.
+    const checkedAt = Date.now();
+    const stats = fs.statSync(original, { throwIfNoEntry: false });
     const copy = await hooks.wrap(original);
     writeInOwnDir(file, copy.code);
-    plan.modules[original] = { sourceHash: copy.sourceHash, file: path.relative(dir, file), references: copy.references, warnings: copy.warnings };
+    const stamp = stats && Math.max(stats.mtimeMs, stats.ctimeMs) < checkedAt - SETTLED_MS ? stampOf(stats) : undefined;
+    plan.modules[original] = { sourceHash: copy.sourceHash, file: path.relative(dir, file), stamp, references: copy.references, warnings: copy.warnings };
     warnings.push(...copy.warnings);
     planChanged = true;
     return copy.references;
@@ -261,7 +257,6 @@ export function openWrappedTree(base: string, key: string, hooks: WrappedTreeHoo
 
   return {
     dir,
-    mode,
 
     generatedFile(id, source, esm) {
       const known = generatedById.get(id);
