@@ -219,6 +219,23 @@ function setTreeAside() {
   fs.renameSync(wrapped, path.join(SET_ASIDE, `wrapped-${Date.now()}`));
 }
 
+/**
+ * What creating a file costs on the cache's disk now: 400 files, each in a new directory, as the
+ * wrapped tree makes them (kept until the end, see SET_ASIDE). First builds write ~4,100 of them, so
+ * this says how much of a first build's time the disk's state may take (bench/README.md, "Since 12:00").
+ */
+function probeFileCreation() {
+  const dir = path.join(SET_ASIDE, `probe-${Date.now()}`);
+  fs.mkdirSync(dir, { recursive: true });
+  const count = 400;
+  const start = performance.now();
+  for (let i = 0; i < count; i++) {
+    fs.mkdirSync(path.join(dir, String(i)));
+    fs.writeFileSync(path.join(dir, String(i), 'index.js'), 'module.exports = 1;\n');
+  }
+  return Math.round(((performance.now() - start) * 1000) / count);
+}
+
 async function measureBuilds() {
   const results = {};
   for (const bundler of WITH_ROLLUP ? ['esbuild', 'rollup'] : ['esbuild']) {
@@ -483,7 +500,7 @@ function markdown(results) {
     rows.push(row('source map size', { plain: one(z.plain.mapBytes), sandboxed: one(z.sandboxed.mapBytes) }, { unit: 'MB', scale: 1e-6, digits: 2, kind: 'cost' }));
   }
   const lines = [
-    `Measured ${m.date.slice(0, 10)} on ${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB, Node ${m.node} (${m.platform}); load average at start ${m.loadAverageAtStart.join(' ')}, at end ${(m.loadAverageAtEnd ?? []).join(' ')}.`,
+    `Measured ${m.date.slice(0, 10)} on ${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB, Node ${m.node} (${m.platform}); load average at start ${m.loadAverageAtStart.join(' ')}, at end ${(m.loadAverageAtEnd ?? []).join(' ')}${m.fileCreationUs ? `; a file in a new directory took ${m.fileCreationUs} us to create before the builds` : ''}.`,
     `App: bench/app (${app.packages} direct dependencies, ${app.installedPackages} installed packages): ${app.modules} modules bundled (${app.packageModules} from node_modules), ${(app.inputBytes / 1e6).toFixed(1)} MB of input. Policy: ${policy.source}.`,
     `Ratios: (s/p) = sandboxed / plain, lower is better; (p/s) = plain time / sandboxed time and req/s is sandboxed / plain, so 1.00x is no loss and higher is better. ±x% = half the min-max range over the median.`,
     '',
@@ -519,6 +536,8 @@ async function main() {
   for (const line of results.policy.tried) log(`  policy note: ${line}`);
 
   if (ONLY.has('build')) {
+    results.machine.fileCreationUs = probeFileCreation();
+    log(`  creating a file in a new directory: ${results.machine.fileCreationUs} us on this disk now`);
     results.builds = await measureBuilds();
     results.sizes = sizes();
   } else {
