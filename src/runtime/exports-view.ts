@@ -119,7 +119,7 @@ function ownPropertyDefiner(key: PropertyKey): (target: object, value: unknown) 
  * prototypes (EventEmitter, streams...), which `isHostPrototype` names: the runtime seals those for
  * every package at once (sealHostPrototypes in ./index.ts).
  */
-export function sealPrototypeChain(fn: AnyObject, onWrite: (key: PropertyKey) => void, isHostPrototype: (proto: object) => boolean): void {
+export function sealPrototypeChain(fn: AnyObject, onWrite: (key: PropertyKey) => void, isHostPrototype: (proto: object) => boolean, { dropUndefinedMembers = false } = {}): void {
   for (let proto = fn.prototype; proto && typeof proto === 'object' && proto !== Object.prototype && !Object.isFrozen(proto) && !sealedPrototypes.has(proto) && !viewTargets.has(proto) && !isHostPrototype(proto); proto = Object.getPrototypeOf(proto)) {
     const owner: object = proto;
     sealedPrototypes.add(owner);
@@ -127,6 +127,15 @@ export function sealPrototypeChain(fn: AnyObject, onWrite: (key: PropertyKey) =>
       const descriptor = Object.getOwnPropertyDescriptor(owner, key)!;
       if (!('value' in descriptor) || !descriptor.configurable) continue;
       const value = descriptor.value;
+      // dropUndefinedMembers: a member holding undefined (EventEmitter's _events and _maxListeners,
+      // ServerResponse's statusMessage) reads the same once deleted, unless a prototype further up has
+      // the key; and once this one takes no new members (below), no one can put it back. Instances
+      // then store it as an ordinary new property, without a call to the accessor's setter: express
+      // stores those three on every request and response.
+      if (dropUndefinedMembers && value === undefined && !Reflect.has(Object.getPrototypeOf(owner) ?? {}, key)) {
+        Reflect.deleteProperty(owner, key);
+        continue;
+      }
       // Mixins copy descriptors (express: merge-descriptors(app, EventEmitter.prototype)), so an object
       // can hold this very pair as its own, non-configurable property. Its writes are kept here.
       let copies: WeakMap<object, unknown> | undefined;

@@ -173,7 +173,7 @@ export function createSandbox(host: HostPowers, powers: LockedDownPowers, config
       const name = (proto as { constructor?: { name?: string } }).constructor?.name ?? 'a Node class';
       sealPrototypeChain({ prototype: proto } as AnyObject, (key) => {
         throw new TypeError(`sandbox-bundle: ${name}.prototype.${String(key)} is Node's, shared by every package: it cannot be replaced inside the sandbox. Set it on your own instance or subclass instead.`);
-      }, () => false);
+      }, () => false, { dropUndefinedMembers: true });
     }
   }
 

@@ -455,6 +455,29 @@ describe('sealPrototypeChain', () => {
     }).toThrow(/refused statusCode/);
   });
 
+  it('with dropUndefinedMembers, deletes the members that hold undefined, unless that would uncover an inherited value', () => {
+    class Base {}
+    Object.assign(Base.prototype, { shadowed: 'base value' });
+    class Message extends Base {}
+    Object.assign(Message.prototype, { statusMessage: undefined, shadowed: undefined, statusCode: 200 });
+    sealPrototypeChain(Message as any, (key) => {
+      throw new TypeError(`refused ${String(key)}`);
+    }, (proto) => proto === Base.prototype, { dropUndefinedMembers: true });
+    expect(Reflect.ownKeys(Message.prototype).sort()).toEqual(['constructor', 'shadowed', 'statusCode']);
+    const message = new Message() as any;
+    expect([message.statusMessage, message.shadowed, message.statusCode]).toEqual([undefined, undefined, 200]);
+    // An instance's store is an ordinary new property; the prototype takes no new member back.
+    message.statusMessage = 'OK';
+    expect(Object.getOwnPropertyDescriptor(message, 'statusMessage')).toEqual({ value: 'OK', writable: true, enumerable: true, configurable: true });
+    expect(() => {
+      (Message.prototype as any).statusMessage = 'planted';
+    }).toThrow(TypeError);
+    expect((new Message() as any).statusMessage).toBeUndefined();
+    expect(() => {
+      (Message.prototype as any).shadowed = 'planted';
+    }).toThrow(/refused shadowed/);
+  });
+
   it("keeps the writes of an object that copied the sealed accessors as its own (express's merge-descriptors), for it alone", () => {
     const app: any = function app() {};
     for (const key of ['emit', '_events']) Object.defineProperty(app, key, Object.getOwnPropertyDescriptor(Emitter.prototype, key)!);
