@@ -17,17 +17,11 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runLoad } from './lib/load.js';
 import { LOCKDOWN_ONLY_PRELOAD, lockdownOnlyEnv } from './lib/lockdown-only.js';
+import { procStat } from './lib/proc-stat.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const TMP = path.join(ROOT, 'bench/results/tmp');
 const PERF_DIR = path.join(TMP, 'perf');
-const TICKS_PER_SECOND = 100; // USER_HZ of /proc/<pid>/stat on Linux
-
-/** utime + stime of a process, in clock ticks (fields 14 and 15 of /proc/<pid>/stat). */
-function cpuTicks(pid) {
-  const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  return Number(fields[11]) + Number(fields[12]);
-}
 
 /** One server run: warm-up, then a measured window; returns req/s and CPU microseconds per request. */
 async function measure(mode, variant, { ms, perfOut }) {
@@ -50,14 +44,14 @@ async function measure(mode, variant, { ms, perfOut }) {
   try {
     const load = { port, path: '/users/42?fields=name,email', connections: 8 };
     await runLoad({ ...load, durationMs: 1000 });
-    const before = cpuTicks(child.pid);
+    const before = procStat(child.pid).cpuMs;
     const recorder = perfOut
       ? spawn('perf', ['record', '-q', '-e', 'cpu-clock', '-F', '2000', '-g', '-o', `${perfOut}.data`, '-p', String(child.pid), '--', 'sleep', String(ms / 1000)], { stdio: 'inherit' })
       : undefined;
     const measured = await runLoad({ ...load, durationMs: ms });
-    const after = cpuTicks(child.pid);
+    const after = procStat(child.pid).cpuMs;
     if (recorder) await new Promise((resolve) => recorder.on('close', resolve));
-    return { rps: measured.rps, requests: measured.requests, cpuUsPerRequest: ((after - before) * 1e6) / TICKS_PER_SECOND / measured.requests };
+    return { rps: measured.rps, requests: measured.requests, cpuUsPerRequest: ((after - before) * 1000) / measured.requests };
   } finally {
     child.kill('SIGTERM');
     await exited;

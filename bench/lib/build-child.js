@@ -8,24 +8,23 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { PLAIN_ESBUILD_OPTIONS } from './esbuild-options.js';
+import { procStat } from './proc-stat.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
 /** Milliseconds of CPU (user + system) of this process's child processes, from /proc; undefined elsewhere. */
 function childProcessesCpuMs() {
   if (!fs.existsSync('/proc/self/stat')) return undefined;
-  const TICK_MS = 10; // USER_HZ is 100 on Linux
   let total = 0;
   for (const entry of fs.readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
-    let fields;
+    let stat;
     try {
-      // After the ") " that ends the command name: state, ppid, ... utime (14th field), stime (15th).
-      fields = fs.readFileSync(`/proc/${entry}/stat`, 'utf8').split(') ')[1].split(' ');
+      stat = procStat(entry);
     } catch {
       continue; // gone in between
     }
-    if (fields[1] === String(process.pid)) total += (Number(fields[11]) + Number(fields[12])) * TICK_MS;
+    if (stat.ppid === String(process.pid)) total += stat.cpuMs;
   }
   return total;
 }
