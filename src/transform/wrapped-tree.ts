@@ -92,6 +92,8 @@ const hashOf = (text: string) => crypto.createHash('sha256').update(text).digest
 const SETTLED_MS = 2000;
 const stampOf = (stats: fs.Stats): StatStamp => [stats.size, stats.mtimeMs, stats.ctimeMs, stats.ino];
 const sameStamp = (a: StatStamp | undefined, b: StatStamp) => a !== undefined && a.every((value, i) => value === b[i]);
+/** Whether a stat taken at `checkedAt` shows the file left alone long enough for its stamp to stand for its content. */
+const hasSettled = (stats: fs.Stats, checkedAt: number) => Math.max(stats.mtimeMs, stats.ctimeMs) < checkedAt - SETTLED_MS;
 
 /** A file written whole or not at all, so a concurrent build of the same tree never reads half of it. */
 export function writeFileAtomically(file: string, contents: string): void {
@@ -157,7 +159,7 @@ export function openWrappedTree(base: string, key: string, hooks: WrappedTreeHoo
     const stamp = stampOf(stats);
     if (sameStamp(entry.stamp, stamp)) return true;
     if (hooks.sourceHashOf(original) !== entry.sourceHash) return false;
-    if (Math.max(stats.mtimeMs, stats.ctimeMs) < checkedAt - SETTLED_MS) {
+    if (hasSettled(stats, checkedAt)) {
       entry.stamp = stamp;
       stampsAdded = true;
     }
@@ -248,7 +250,7 @@ export function openWrappedTree(base: string, key: string, hooks: WrappedTreeHoo
     const stats = fs.statSync(original, { throwIfNoEntry: false });
     const copy = await hooks.wrap(original);
     writeInOwnDir(file, copy.code);
-    const stamp = stats && Math.max(stats.mtimeMs, stats.ctimeMs) < checkedAt - SETTLED_MS ? stampOf(stats) : undefined;
+    const stamp = stats && hasSettled(stats, checkedAt) ? stampOf(stats) : undefined;
     plan.modules[original] = { sourceHash: copy.sourceHash, file: path.relative(dir, file), stamp, references: copy.references, warnings: copy.warnings };
     warnings.push(...copy.warnings);
     planChanged = true;
