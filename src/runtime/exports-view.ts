@@ -93,7 +93,7 @@ class ReturnsArgument {
  * `_eventsCount`, `_maxListeners`) and took 490 ns with Object.defineProperty, 86 ns this way
  * (39 ns unsealed). See bench/README.md, "Since 23:48".
  */
-function ownPropertyDefiner(key: PropertyKey): (target: object, value: unknown) => void {
+export function ownPropertyDefiner(key: PropertyKey): (target: object, value: unknown) => void {
   let pending: unknown;
   const fieldKey = key as typeof FIELD_KEY;
   const Definer = class extends ReturnsArgument {
@@ -111,6 +111,27 @@ function ownPropertyDefiner(key: PropertyKey): (target: object, value: unknown) 
 }
 
 /**
+ * Called on a write to a sealed member of the owner itself (`Class.prototype.m = x`): throws or
+ * reports the denial; `true` lets the write through (Node's own modules patching Node's classes).
+ */
+export type OwnerWrite = (key: PropertyKey) => boolean | void;
+
+export interface SealOptions {
+  /**
+   * Members to delete rather than seal behind an accessor: an instance's store to one is then an
+   * ordinary new property, where the accessor's setter costs a call and a define. Only for members
+   * that read the same (or as harmlessly) once gone; see undefinedMember.
+   */
+  droppable?: (owner: object, key: PropertyKey, value: unknown) => boolean;
+}
+
+/**
+ * A member holding undefined (EventEmitter's _events, ServerResponse's statusMessage) reads the
+ * same once deleted, unless a prototype further up has the key.
+ */
+export const undefinedMember = (owner: object, key: PropertyKey, value: unknown): boolean => value === undefined && !Reflect.has(Object.getPrototypeOf(owner) ?? {}, key);
+
+/**
  * Locks a package class's prototype chain so that no package changes methods for everyone,
  * without the "override mistake": each method becomes a getter/setter pair (as ses's override
  * taming does for intrinsics) whose setter, on an instance, defines the instance's own property.
@@ -119,49 +140,78 @@ function ownPropertyDefiner(key: PropertyKey): (target: object, value: unknown) 
  * prototypes (EventEmitter, streams...), which `isHostPrototype` names: the runtime seals those for
  * every package at once (sealHostPrototypes in ./index.ts).
  */
-export function sealPrototypeChain(fn: AnyObject, onWrite: (key: PropertyKey) => void, isHostPrototype: (proto: object) => boolean, { dropUndefinedMembers = false } = {}): void {
+export function sealPrototypeChain(fn: AnyObject, onWrite: OwnerWrite, isHostPrototype: (proto: object) => boolean, { droppable }: SealOptions = {}): void {
   for (let proto = fn.prototype; proto && typeof proto === 'object' && proto !== Object.prototype && !Object.isFrozen(proto) && !sealedPrototypes.has(proto) && !viewTargets.has(proto) && !isHostPrototype(proto); proto = Object.getPrototypeOf(proto)) {
-    const owner: object = proto;
-    sealedPrototypes.add(owner);
-    for (const key of Reflect.ownKeys(owner)) {
-      const descriptor = Object.getOwnPropertyDescriptor(owner, key)!;
-      if (!('value' in descriptor) || !descriptor.configurable) continue;
-      const value = descriptor.value;
-      // dropUndefinedMembers: a member holding undefined (EventEmitter's _events and _maxListeners,
-      // ServerResponse's statusMessage) reads the same once deleted, unless a prototype further up has
-      // the key; and once this one takes no new members (below), no one can put it back. Instances
-      // then store it as an ordinary new property, without a call to the accessor's setter: express
-      // stores those three on every request and response.
-      if (dropUndefinedMembers && value === undefined && !Reflect.has(Object.getPrototypeOf(owner) ?? {}, key)) {
-        Reflect.deleteProperty(owner, key);
-        continue;
-      }
-      // Mixins copy descriptors (express: merge-descriptors(app, EventEmitter.prototype)), so an object
-      // can hold this very pair as its own, non-configurable property. Its writes are kept here.
-      let copies: WeakMap<object, unknown> | undefined;
-      const get = function (this: unknown) {
-        return copies !== undefined && copies.has(this as object) ? copies.get(this as object) : value;
-      };
-      sealedGetters.add(get);
-      // Made on the first instance store: most sealed members are never stored on an instance.
-      let defineOwn: ((target: object, value: unknown) => void) | undefined;
-      Object.defineProperty(owner, key, {
-        get,
-        set(this: object, next: unknown) {
-          if (this === owner) return onWrite(key);
-          // hasOwn first: the common case (an instance's first store of the member) allocates no descriptor.
-          if (hasOwn.call(this, key) && Object.getOwnPropertyDescriptor(this, key)?.get === get) {
-            (copies ??= new WeakMap()).set(this, next);
-            return;
-          }
-          (defineOwn ??= ownPropertyDefiner(key))(this, next);
-        },
-        enumerable: descriptor.enumerable,
-        configurable: false,
-      });
-    }
+    sealedPrototypes.add(proto);
+    sealMembers(proto, onWrite, droppable);
     // Not frozen: a non-configurable writable property would turn read-only and break instances.
-    Object.preventExtensions(owner);
+    Object.preventExtensions(proto);
+  }
+}
+
+/**
+ * Locks a Node class's own static members the way its prototype's are: an instance's constructor
+ * is the shared class itself, so `emitter.constructor.init = hook` would run for every emitter
+ * made afterwards, and `emitter.constructor.prototype = other` would hand them all another
+ * prototype. Writable statics become override-friendly accessors (a subclass may still set its
+ * own), the rest are pinned, `prototype` turns read-only, and the class takes no new members.
+ */
+export function sealStatics(ctor: AnyObject, onWrite: OwnerWrite): void {
+  if (sealedPrototypes.has(ctor) || Object.isFrozen(ctor)) return;
+  sealedPrototypes.add(ctor);
+  // A function's own `prototype` is non-configurable, but writable unless it was made by `class`.
+  if (Object.getOwnPropertyDescriptor(ctor, 'prototype')?.writable) Object.defineProperty(ctor, 'prototype', { writable: false });
+  sealMembers(ctor, onWrite);
+  Object.preventExtensions(ctor);
+}
+
+/**
+ * Turns each configurable, writable data member of `owner` into the getter/setter pair described
+ * at sealPrototypeChain, or deletes it where `droppable` says it reads the same gone; pins the
+ * configurable read-only ones. A non-configurable writable member stays as it is: the caller
+ * decides (EventEmitter's kCapture flag, the only one among Node's classes; see ./index.ts).
+ */
+function sealMembers(owner: object, onWrite: OwnerWrite, droppable?: SealOptions['droppable']): void {
+  for (const key of Reflect.ownKeys(owner)) {
+    const descriptor = Object.getOwnPropertyDescriptor(owner, key)!;
+    if (!('value' in descriptor) || !descriptor.configurable) continue;
+    // Read-only already (a class's name and length): only a redefinition could change it.
+    if (!descriptor.writable) {
+      Object.defineProperty(owner, key, { configurable: false });
+      continue;
+    }
+    let value: unknown = descriptor.value;
+    // Once the owner takes no new members (the callers see to it), no one can put a deleted one back.
+    if (droppable?.(owner, key, value)) {
+      Reflect.deleteProperty(owner, key);
+      continue;
+    }
+    // Mixins copy descriptors (express: merge-descriptors(app, EventEmitter.prototype)), so an object
+    // can hold this very pair as its own, non-configurable property. Its writes are kept here.
+    let copies: WeakMap<object, unknown> | undefined;
+    const get = function (this: unknown) {
+      return copies !== undefined && copies.has(this as object) ? copies.get(this as object) : value;
+    };
+    sealedGetters.add(get);
+    // Made on the first instance store: most sealed members are never stored on an instance.
+    let defineOwn: ((target: object, value: unknown) => void) | undefined;
+    Object.defineProperty(owner, key, {
+      get,
+      set(this: object, next: unknown) {
+        if (this === owner) {
+          if (onWrite(key) === true) value = next;
+          return;
+        }
+        // hasOwn first: the common case (an instance's first store of the member) allocates no descriptor.
+        if (hasOwn.call(this, key) && Object.getOwnPropertyDescriptor(this, key)?.get === get) {
+          (copies ??= new WeakMap()).set(this, next);
+          return;
+        }
+        (defineOwn ??= ownPropertyDefiner(key))(this, next);
+      },
+      enumerable: descriptor.enumerable,
+      configurable: false,
+    });
   }
 }
 

@@ -5,7 +5,7 @@ import type { AnyObject, HostPowers, LockedDownPowers, SandboxConfig } from './h
 import { PermissionError, type PermissionKind } from './permission-error.js';
 import { createGrantTrees, type GrantNode } from './grant-tree.js';
 import { createFacade, shareHostClass, type FacadeContext } from './facade.js';
-import { createReadOnlyMembrane, needsView, sealPrototypeChain } from './exports-view.js';
+import { createReadOnlyMembrane, needsView, ownPropertyDefiner, sealPrototypeChain, sealStatics, undefinedMember } from './exports-view.js';
 import { createPackageTimers, TIMER_NAMES } from './timers.js';
 import { HIDDEN_DOORS } from './hidden-doors.js';
 import { isNamedWithoutGrant } from './denied-builtins.js';
@@ -157,23 +157,85 @@ export function createSandbox(host: HostPowers, powers: LockedDownPowers, config
     scanLoadedBuiltins();
     return hostPrototypes.has(proto);
   };
+  const emitterPrototype: object | undefined = builtinNames.has('events') ? host.loadBuiltin('events').prototype : undefined;
+  /**
+   * The members of Node's prototypes that are deleted rather than sealed (SealOptions.droppable):
+   * express and fastify store them on every request and response. Besides members holding
+   * undefined, EventEmitter's `_eventsCount` at its default: EventEmitter.init gives every emitter
+   * its own (0). Only an object made without the constructor reads it from the prototype, and Node
+   * tests it with `> 0`, which undefined answers alike.
+   */
+  const droppable = (owner: object, key: PropertyKey, value: unknown): boolean => undefinedMember(owner, key, value) || (owner === emitterPrototype && key === '_eventsCount' && value === 0);
+
+  /**
+   * EventEmitter.init copies the prototype's kCapture flag (captureRejections) into each new emitter
+   * by assignment, and Node made the prototype's flag non-configurable: no accessor can stand in
+   * for it, and left writable, a package holding any emitter could turn captureRejections on for
+   * every later one. So the flag is pinned read-only at the value the app left, and init (sealed
+   * with the class's statics next) first gives each emitter a writable flag of its own, which the
+   * assignment then fills as before.
+   */
+  function pinCaptureFlag(EventEmitter: { init: (this: object, ...args: unknown[]) => unknown }): void {
+    const kCapture = Object.getOwnPropertySymbols(emitterPrototype!).find((symbol) => symbol.description === 'kCapture');
+    const descriptor = kCapture && Object.getOwnPropertyDescriptor(emitterPrototype!, kCapture);
+    if (!descriptor || !('value' in descriptor) || !descriptor.writable) return;
+    Object.defineProperty(emitterPrototype!, kCapture!, { writable: false });
+    const realInit = EventEmitter.init;
+    const defineFlag = ownPropertyDefiner(kCapture!);
+    const pinned = descriptor.value;
+    EventEmitter.init = function init(this: object, ...args: unknown[]) {
+      if (!Object.prototype.hasOwnProperty.call(this, kCapture!)) defineFlag(this, pinned);
+      return Reflect.apply(realInit, this, args);
+    };
+  }
+
+  /**
+   * Node's domain module patches EventEmitter as it first loads (`usingDomains`, `init`,
+   * `prototype.emit`), and repl loads domain. While a package's require loads either, only Node's
+   * code runs, and the sealed members take its writes. (The app's own code loading domain after the
+   * first package fails on them: it should load domain first.)
+   */
+  let nodePatchesEmitters = false;
+  function loadBuiltin(name: string): AnyObject {
+    if ((name !== 'domain' && name !== 'repl') || host.realGlobal.process?.moduleLoadList?.includes('NativeModule domain')) return host.loadBuiltin(name);
+    nodePatchesEmitters = true;
+    try {
+      return host.loadBuiltin(name);
+    } finally {
+      nodePatchesEmitters = false;
+    }
+  }
+
   /**
    * Locks the prototypes of Node's classes (EventEmitter, streams, sockets, http messages) the way
    * package classes are locked (sealPrototypeChain: override-friendly accessors), so that a package
-   * holding any instance cannot replace `emit` or `write` for everyone. Done for what Node has loaded
-   * so far; called again whenever a package loads, gets a builtin or another package's exports
-   * (cheap when Node has loaded nothing new). A class of a builtin that only the app's own code
-   * loads after the last of those is sealed at the next one.
+   * holding any instance cannot replace `emit` or `write` for everyone, and the classes' statics
+   * (sealStatics: `EventEmitter.init`, `Readable.prototype` itself), which `instance.constructor`
+   * reaches. Done for what Node has loaded so far; called again whenever a package loads, gets a
+   * builtin or another package's exports (cheap when Node has loaded nothing new). A class of a
+   * builtin that only the app's own code loads after the last of those is sealed at the next one.
    */
   function sealHostPrototypes(): void {
     if (config.sealNodePrototypes === false) return;
     scanLoadedBuiltins();
     for (; sealedHostPrototypes < hostPrototypeList.length; sealedHostPrototypes++) {
       const proto = hostPrototypeList[sealedHostPrototypes]!;
-      const name = (proto as { constructor?: { name?: string } }).constructor?.name ?? 'a Node class';
+      const nameOf = (p: object) => (p as { constructor?: { name?: string } }).constructor?.name ?? 'a Node class';
       sealPrototypeChain({ prototype: proto } as AnyObject, (key) => {
-        throw new TypeError(`sandbox-bundle: ${name}.prototype.${String(key)} is Node's, shared by every package: it cannot be replaced inside the sandbox. Set it on your own instance or subclass instead.`);
-      }, () => false, { dropUndefinedMembers: true });
+        if (nodePatchesEmitters) return true;
+        throw new TypeError(`sandbox-bundle: ${nameOf(proto)}.prototype.${String(key)} is Node's, shared by every package: it cannot be replaced inside the sandbox. Set it on your own instance or subclass instead.`);
+      }, () => false, { droppable });
+      // The class's statics too: only for the prototypes of the builtins' own exports (each has its
+      // turn here), never up into the language's (Error.stackTraceLimit must stay a data property).
+      const ctor = (proto as { constructor?: unknown }).constructor;
+      // A class, not any function with a prototype (fs.readFileSync has one): methods, or a superclass.
+      if (typeof ctor !== 'function' || ctor.prototype !== proto || (Reflect.ownKeys(proto).length <= 1 && Object.getPrototypeOf(proto) === Object.prototype)) continue;
+      if (proto === emitterPrototype) pinCaptureFlag(ctor as unknown as Parameters<typeof pinCaptureFlag>[0]);
+      sealStatics(ctor as AnyObject, (key) => {
+        if (nodePatchesEmitters) return true;
+        const domainHint = key === 'usingDomains' ? " Node's domain module sets it as it first loads: load domain in the app before any package." : '';
+        throw new TypeError(`sandbox-bundle: ${nameOf(proto)}.${String(key)} is Node's, shared by every package: it cannot be replaced inside the sandbox. Set it on your own subclass instead.${domainHint}`);
+      });
     }
   }
 
@@ -231,7 +293,7 @@ export function createSandbox(host: HostPowers, powers: LockedDownPowers, config
         deny(pkg, 'builtin', name);
         node = WHOLE;
       }
-      facade = monitor.observe(pkg, 'builtin', name, createFacade(host.loadBuiltin(name), node, name, facadeContext(pkg, 'builtin', name)));
+      facade = monitor.observe(pkg, 'builtin', name, createFacade(loadBuiltin(name), node, name, facadeContext(pkg, 'builtin', name)));
     }
     builtinFacades.set(cacheKey, facade);
     sealHostPrototypes();

@@ -3,7 +3,7 @@
 // hide a change the owner makes later, and the fast paths must keep every guarantee of the slow ones.
 
 import { describe, it, expect } from 'vitest';
-import { createReadOnlyMembrane, createReadOnlyView, sealPrototypeChain } from '../../src/runtime/exports-view.js';
+import { createReadOnlyMembrane, createReadOnlyView, sealPrototypeChain, sealStatics, undefinedMember } from '../../src/runtime/exports-view.js';
 
 class Denied extends Error {
   constructor(readonly path: string) {
@@ -455,14 +455,14 @@ describe('sealPrototypeChain', () => {
     }).toThrow(/refused statusCode/);
   });
 
-  it('with dropUndefinedMembers, deletes the members that hold undefined, unless that would uncover an inherited value', () => {
+  it('with droppable: undefinedMember, deletes the members that hold undefined, unless that would uncover an inherited value', () => {
     class Base {}
     Object.assign(Base.prototype, { shadowed: 'base value' });
     class Message extends Base {}
     Object.assign(Message.prototype, { statusMessage: undefined, shadowed: undefined, statusCode: 200 });
     sealPrototypeChain(Message as any, (key) => {
       throw new TypeError(`refused ${String(key)}`);
-    }, (proto) => proto === Base.prototype, { dropUndefinedMembers: true });
+    }, (proto) => proto === Base.prototype, { droppable: undefinedMember });
     expect(Reflect.ownKeys(Message.prototype).sort()).toEqual(['constructor', 'shadowed', 'statusCode']);
     const message = new Message() as any;
     expect([message.statusMessage, message.shadowed, message.statusCode]).toEqual([undefined, undefined, 200]);
@@ -476,6 +476,41 @@ describe('sealPrototypeChain', () => {
     expect(() => {
       (Message.prototype as any).shadowed = 'planted';
     }).toThrow(/refused shadowed/);
+  });
+
+  it("sealStatics locks a class's own members: no replacing, no new prototype, no new statics; subclasses still set their own", () => {
+    function Emitter(this: { ready?: boolean }) {
+      (Emitter as any).init.call(this);
+    }
+    Object.assign(Emitter, {
+      init(this: { ready?: boolean }) {
+        this.ready = true;
+      },
+      usingDomains: false,
+    });
+    const refused: PropertyKey[] = [];
+    let letThrough = false;
+    const name = Emitter.name;
+    sealStatics(Emitter as any, (key) => {
+      if (letThrough) return true;
+      refused.push(key);
+      throw new TypeError(`refused ${String(key)}`);
+    });
+    const E = Emitter as any;
+    expect(() => (E.init = () => {})).toThrow(/refused init/);
+    expect(() => (E.prototype = {})).toThrow(TypeError);
+    expect(() => (E.extra = 1)).toThrow(TypeError);
+    expect(() => Object.defineProperty(E, 'name', { value: 'Forged' })).toThrow(TypeError);
+    expect(new E().ready).toBe(true);
+    // A subclass's own static shadows the sealed one; the class keeps its own.
+    const Sub = Object.setPrototypeOf(function Sub() {}, E);
+    Sub.init = () => 'sub';
+    expect([Sub.init(), typeof E.init, E.name]).toEqual(['sub', 'function', name]);
+    // What the owner-write callback lets through (Node's domain module patching EventEmitter) is kept.
+    letThrough = true;
+    E.usingDomains = true;
+    expect(E.usingDomains).toBe(true);
+    expect(refused).toEqual(['init']);
   });
 
   it("keeps the writes of an object that copied the sealed accessors as its own (express's merge-descriptors), for it alone", () => {
