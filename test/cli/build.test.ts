@@ -137,3 +137,51 @@ describe.each(['esbuild', 'rollup'])("sandbox-bundle build --no-seal-node-protot
     expect(report.legit).toEqual({ ownEmitter: 'SB-E2E-SECRET', lateEmitter: 'SB-E2E-SECRET', streamData: 'SB-E2E-SECRET', legacyCount: 1, unhandled: '', jobError: 'job failed', captured: 'watched job failed', names: 'error,job' });
   });
 });
+
+describe.each(['esbuild', 'rollup'])("Node's domain module in a bundle (--bundler %s)", (bundler) => {
+  // domain patches EventEmitter (usingDomains, init, prototype.emit) as it first loads: members the
+  // sandbox seals once a package loads.
+  const dir = path.join(work, `domain-${bundler}`);
+  beforeAll(() => {
+    const files: Record<string, string> = {
+      'package.json': JSON.stringify({ name: 'domain-app', version: '1.0.0', dependencies: { 'uses-domain': '1.0.0', 'plain-pkg': '1.0.0' } }),
+      'sandbox-policy.json': JSON.stringify({ resources: { 'uses-domain': { builtin: { domain: true, events: true } } } }),
+      'node_modules/uses-domain/package.json': JSON.stringify({ name: 'uses-domain', version: '1.0.0' }),
+      // An emitter made inside the domain belongs to it: its unhandled 'error' goes to the domain.
+      'node_modules/uses-domain/index.js': `const domain = require('domain');
+const { EventEmitter } = require('events');
+module.exports = () => {
+  let caught = '';
+  const d = domain.create();
+  d.on('error', (error) => (caught = error.message));
+  d.run(() => new EventEmitter().emit('error', new Error('routed to the domain')));
+  return caught;
+};
+`,
+      'index.js': `console.log(require('uses-domain')());\n`,
+      'node_modules/plain-pkg/package.json': JSON.stringify({ name: 'plain-pkg', version: '1.0.0' }),
+      'node_modules/plain-pkg/index.js': 'module.exports = 1;\n',
+      'late.js': `require('plain-pkg');\nsetTimeout(() => require('domain'));\n`,
+    };
+    for (const [file, text] of Object.entries(files)) {
+      fs.mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
+      fs.writeFileSync(path.join(dir, file), text);
+    }
+  });
+
+  it('a package granted domain loads it after the sandbox sealed EventEmitter, and its emitters join the domain', () => {
+    const outfile = path.join(dir, 'package.cjs');
+    expect(run([cli, 'build', 'index.js', '-o', outfile, '--bundler', bundler, '--no-cache'], dir).code).toBe(0);
+    expect(run([outfile], dir)).toEqual({ code: 0, stdout: 'routed to the domain\n', stderr: '' });
+  });
+
+  // rollup's commonjs hoists every require of a builtin, even one inside a function, to the top of
+  // the bundle: there domain always loads before the first package.
+  it.skipIf(bundler === 'rollup')("the app's own code loading domain after a package is refused with what to do", () => {
+    const outfile = path.join(dir, 'late.cjs');
+    expect(run([cli, 'build', 'late.js', '-o', outfile, '--bundler', bundler, '--no-cache'], dir).code).toBe(0);
+    const result = run([outfile], dir);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain("load domain in the app before any package");
+  });
+});
