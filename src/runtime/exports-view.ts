@@ -58,7 +58,8 @@ export function createReadOnlyView<T extends AnyObject>(target: T, onWrite: (key
   return view;
 }
 
-const sealedPrototypes = new WeakSet<object>();
+/** Prototypes, and Node's classes (for their statics), already sealed. */
+const sealedOwners = new WeakSet<object>();
 /** The getters sealPrototypeChain installs: a facade reads through them to find the method. */
 const sealedGetters = new WeakSet<object>();
 
@@ -141,8 +142,8 @@ export const undefinedMember = (owner: object, key: PropertyKey, value: unknown)
  * every package at once (sealHostPrototypes in ./index.ts).
  */
 export function sealPrototypeChain(fn: AnyObject, onWrite: OwnerWrite, isHostPrototype: (proto: object) => boolean, { droppable }: SealOptions = {}): void {
-  for (let proto = fn.prototype; proto && typeof proto === 'object' && proto !== Object.prototype && !Object.isFrozen(proto) && !sealedPrototypes.has(proto) && !viewTargets.has(proto) && !isHostPrototype(proto); proto = Object.getPrototypeOf(proto)) {
-    sealedPrototypes.add(proto);
+  for (let proto = fn.prototype; proto && typeof proto === 'object' && proto !== Object.prototype && !Object.isFrozen(proto) && !sealedOwners.has(proto) && !viewTargets.has(proto) && !isHostPrototype(proto); proto = Object.getPrototypeOf(proto)) {
+    sealedOwners.add(proto);
     sealMembers(proto, onWrite, droppable);
     // Not frozen: a non-configurable writable property would turn read-only and break instances.
     Object.preventExtensions(proto);
@@ -157,8 +158,8 @@ export function sealPrototypeChain(fn: AnyObject, onWrite: OwnerWrite, isHostPro
  * own), the rest are pinned, `prototype` turns read-only, and the class takes no new members.
  */
 export function sealStatics(ctor: AnyObject, onWrite: OwnerWrite): void {
-  if (sealedPrototypes.has(ctor) || Object.isFrozen(ctor)) return;
-  sealedPrototypes.add(ctor);
+  if (sealedOwners.has(ctor) || Object.isFrozen(ctor)) return;
+  sealedOwners.add(ctor);
   // A function's own `prototype` is non-configurable, but writable unless it was made by `class`.
   if (Object.getOwnPropertyDescriptor(ctor, 'prototype')?.writable) Object.defineProperty(ctor, 'prototype', { writable: false });
   sealMembers(ctor, onWrite);

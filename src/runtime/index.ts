@@ -220,10 +220,10 @@ export function createSandbox(host: HostPowers, powers: LockedDownPowers, config
     scanLoadedBuiltins();
     for (; sealedHostPrototypes < hostPrototypeList.length; sealedHostPrototypes++) {
       const proto = hostPrototypeList[sealedHostPrototypes]!;
-      const nameOf = (p: object) => (p as { constructor?: { name?: string } }).constructor?.name ?? 'a Node class';
+      const name = (proto as { constructor?: { name?: string } }).constructor?.name ?? 'a Node class';
       sealPrototypeChain({ prototype: proto } as AnyObject, (key) => {
         if (nodePatchesEmitters) return true;
-        throw new TypeError(`sandbox-bundle: ${nameOf(proto)}.prototype.${String(key)} is Node's, shared by every package: it cannot be replaced inside the sandbox. Set it on your own instance or subclass instead.`);
+        throw new TypeError(`sandbox-bundle: ${name}.prototype.${String(key)} is Node's, shared by every package: it cannot be replaced inside the sandbox. Set it on your own instance or subclass instead.`);
       }, () => false, { droppable });
       // The class's statics too: only for the prototypes of the builtins' own exports (each has its
       // turn here), never up into the language's (Error.stackTraceLimit must stay a data property).
@@ -234,7 +234,7 @@ export function createSandbox(host: HostPowers, powers: LockedDownPowers, config
       sealStatics(ctor as AnyObject, (key) => {
         if (nodePatchesEmitters) return true;
         const domainHint = key === 'usingDomains' ? " Node's domain module sets it as it first loads: load domain in the app before any package." : '';
-        throw new TypeError(`sandbox-bundle: ${nameOf(proto)}.${String(key)} is Node's, shared by every package: it cannot be replaced inside the sandbox. Set it on your own subclass instead.${domainHint}`);
+        throw new TypeError(`sandbox-bundle: ${name}.${String(key)} is Node's, shared by every package: it cannot be replaced inside the sandbox. Set it on your own subclass instead.${domainHint}`);
       });
     }
   }
