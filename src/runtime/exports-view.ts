@@ -260,6 +260,20 @@ function sealOnce(state: MembraneState, fn: AnyObject, done: unknown, base: stri
 }
 
 /**
+ * A call's result is handed out as it is, but its prototype is as shared as an exported class's:
+ * `Object.getPrototypeOf(lib.openSession()).sign = spy` would change every session the package makes,
+ * the other importers' included. So the result's prototype chain is sealed like an exported class's
+ * (its own members stay the caller's to change). Plain objects, arrays, promises and Node's objects
+ * stop the walk at once (Object.prototype, frozen intrinsics, host prototypes).
+ */
+function sealResultPrototype(state: MembraneState, result: object, path: string | undefined): void {
+  const proto = Object.getPrototypeOf(result) as object | null;
+  if (proto === null || proto === Object.prototype || sealedOwners.has(proto)) return;
+  const base = `${path ?? 'a function'}() result's prototype`;
+  sealPrototypeChain({ prototype: proto } as AnyObject, (k) => state.onWrite(joinPath(base, k)), state.isHostPrototype);
+}
+
+/**
  * The view of `value` in this membrane (made on first sight), or `value` itself when it needs none
  * (a primitive, a frozen value, a built-in with internal slots). Every function passing through is
  * sealed (sealOnce). `base`/`key` name where the value was reached, for messages.
@@ -375,7 +389,9 @@ class ViewHandler implements ProxyHandler<AnyObject> {
   }
 
   apply(target: AnyObject, thisArg: unknown, args: unknown[]): unknown {
-    return Reflect.apply(this.subject(target) as (...a: unknown[]) => unknown, realOf(this.state.targets, thisArg), args);
+    const result = Reflect.apply(this.subject(target) as (...a: unknown[]) => unknown, realOf(this.state.targets, thisArg), args);
+    if (typeof result === 'object' && result !== null) sealResultPrototype(this.state, result, this.path);
+    return result;
   }
 
   construct(target: AnyObject, args: unknown[], newTarget: AnyObject): object {
