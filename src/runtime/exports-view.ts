@@ -389,8 +389,10 @@ class ViewHandler implements ProxyHandler<AnyObject> {
   }
 
   apply(target: AnyObject, thisArg: unknown, args: unknown[]): unknown {
-    const result = Reflect.apply(this.subject(target) as (...a: unknown[]) => unknown, realOf(this.state.targets, thisArg), args);
-    if (typeof result === 'object' && result !== null) sealResultPrototype(this.state, result, this.path);
+    const self = realOf(this.state.targets, thisArg);
+    const result = Reflect.apply(this.subject(target) as (...a: unknown[]) => unknown, self, args);
+    // What the caller passed in and gets back (`identity(x)`, `assign(target, ...)`, chaining) is its own.
+    if (typeof result === 'object' && result !== null && result !== self && !args.includes(result)) sealResultPrototype(this.state, result, this.path);
     return result;
   }
 

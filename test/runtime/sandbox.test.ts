@@ -335,6 +335,24 @@ describe('exports between packages', () => {
     expect(new Hasher().digest()).toBe('real');
   });
 
+  it("the prototype of what an exported function returns is sealed too; what the caller passed in and gets back stays the caller's", () => {
+    class Session {
+      sign() { return 'real'; }
+    }
+    class Mine {
+      tag() { return 'mine'; }
+    }
+    const lib = sandboxWith({ a: grants({ packages: { lib: true } }) }).packageExports('a', 'lib', { openSession: () => new Session(), identity: <T>(x: T) => x }) as any;
+    const session = lib.openSession();
+    expect(codeOf(() => { Object.getPrototypeOf(session).sign = () => 'evil'; })).toBe('SB_PERMISSION_DENIED');
+    session.sign = () => 'own';
+    expect([session.sign(), new Session().sign()]).toEqual(['own', 'real']);
+    const mine = new Mine();
+    expect(lib.identity(mine)).toBe(mine);
+    Mine.prototype.tag = () => 'changed by its owner';
+    expect(mine.tag()).toBe('changed by its owner');
+  });
+
   it('"write" hands out the exports themselves', () => {
     const real = { x: 1 };
     expect(sandboxWith({ a: grants({ packages: { lib: 'write' } }) }).packageExports('a', 'lib', real)).toBe(real);
