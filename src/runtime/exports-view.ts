@@ -269,8 +269,8 @@ function sealOnce(state: MembraneState, fn: AnyObject, done: unknown, base: stri
 function sealResultPrototype(state: MembraneState, result: object, path: string | undefined): void {
   const proto = Object.getPrototypeOf(result) as object | null;
   if (proto === null || proto === Object.prototype || sealedOwners.has(proto)) return;
-  const base = `${path ?? 'a function'}() result's prototype`;
-  sealPrototypeChain({ prototype: proto } as AnyObject, (k) => state.onWrite(joinPath(base, k)), state.isHostPrototype);
+  // The message's path is built only on a refused write: most results' walks stop at once.
+  sealPrototypeChain({ prototype: proto } as AnyObject, (k) => state.onWrite(joinPath(`${path ?? 'a function'}() result's prototype`, k)), state.isHostPrototype);
 }
 
 /**

@@ -5,7 +5,7 @@ import type { AnyObject, HostPowers, LockedDownPowers, SandboxConfig } from './h
 import { PermissionError, type PermissionKind } from './permission-error.js';
 import { createGrantTrees, type GrantNode } from './grant-tree.js';
 import { createFacade, shareHostClass, type FacadeContext } from './facade.js';
-import { createReadOnlyMembrane, needsView, ownPropertyDefiner, sealPrototypeChain, sealStatics, undefinedMember } from './exports-view.js';
+import { createReadOnlyMembrane, needsView, ownPropertyDefiner, sealPrototypeChain, sealStatics, undefinedMember, type OwnerWrite } from './exports-view.js';
 import { createPackageTimers, TIMER_NAMES } from './timers.js';
 import { HIDDEN_DOORS } from './hidden-doors.js';
 import { isNamedWithoutGrant } from './denied-builtins.js';
@@ -206,6 +206,15 @@ export function createSandbox(host: HostPowers, powers: LockedDownPowers, config
     }
   }
 
+  /** A write to a sealed member of Node's (`owner.key`): Node's own while it patches (above), refused from anyone else. */
+  const nodeMemberWrite =
+    (owner: string, yours: string): OwnerWrite =>
+    (key) => {
+      if (nodePatchesEmitters) return true;
+      const domainHint = key === 'usingDomains' ? " Node's domain module sets it as it first loads: load domain in the app before any package." : '';
+      throw new TypeError(`sandbox-bundle: ${owner}.${String(key)} is Node's, shared by every package: it cannot be replaced inside the sandbox. Set it on your own ${yours} instead.${domainHint}`);
+    };
+
   /**
    * Locks the prototypes of Node's classes (EventEmitter, streams, sockets, http messages) the way
    * package classes are locked (sealPrototypeChain: override-friendly accessors), so that a package
@@ -221,21 +230,14 @@ export function createSandbox(host: HostPowers, powers: LockedDownPowers, config
     for (; sealedHostPrototypes < hostPrototypeList.length; sealedHostPrototypes++) {
       const proto = hostPrototypeList[sealedHostPrototypes]!;
       const name = (proto as { constructor?: { name?: string } }).constructor?.name ?? 'a Node class';
-      sealPrototypeChain({ prototype: proto } as AnyObject, (key) => {
-        if (nodePatchesEmitters) return true;
-        throw new TypeError(`sandbox-bundle: ${name}.prototype.${String(key)} is Node's, shared by every package: it cannot be replaced inside the sandbox. Set it on your own instance or subclass instead.`);
-      }, () => false, { droppable });
+      sealPrototypeChain({ prototype: proto } as AnyObject, nodeMemberWrite(`${name}.prototype`, 'instance or subclass'), () => false, { droppable });
       // The class's statics too: only for the prototypes of the builtins' own exports (each has its
       // turn here), never up into the language's (Error.stackTraceLimit must stay a data property).
       const ctor = (proto as { constructor?: unknown }).constructor;
       // A class, not any function with a prototype (fs.readFileSync has one): methods, or a superclass.
       if (typeof ctor !== 'function' || ctor.prototype !== proto || (Reflect.ownKeys(proto).length <= 1 && Object.getPrototypeOf(proto) === Object.prototype)) continue;
       if (proto === emitterPrototype) pinCaptureFlag(ctor as unknown as Parameters<typeof pinCaptureFlag>[0]);
-      sealStatics(ctor as AnyObject, (key) => {
-        if (nodePatchesEmitters) return true;
-        const domainHint = key === 'usingDomains' ? " Node's domain module sets it as it first loads: load domain in the app before any package." : '';
-        throw new TypeError(`sandbox-bundle: ${name}.${String(key)} is Node's, shared by every package: it cannot be replaced inside the sandbox. Set it on your own subclass instead.${domainHint}`);
-      });
+      sealStatics(ctor as AnyObject, nodeMemberWrite(name, 'subclass'));
     }
   }
 
